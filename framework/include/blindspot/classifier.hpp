@@ -1,0 +1,35 @@
+// The interface every model plugin implements, so attacks and analyses can use any model.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "blindspot/export.hpp"
+
+namespace blindspot {
+
+/// Named weights and buffers of a model, as archived.
+using TensorMap = std::map<std::string, at::Tensor>;
+
+/// A trained image classifier: inputs [N, C, H, W] float32 in [0, 1], outputs logits [N, classes].
+class BLINDSPOT_API Classifier {
+ public:
+  virtual ~Classifier();
+  /// Logits for a batch; differentiable with respect to `images`.
+  virtual at::Tensor logits(const at::Tensor& images) const = 0;
+  /// Number of classes (the width of logits()).
+  virtual std::int64_t num_classes() const = 0;
+  /// Every weight and buffer by name; load_state() accepts exactly this.
+  virtual TensorMap state() const = 0;
+  /// Replaces the weights; throws Error if a name or shape does not match.
+  virtual void load_state(const TensorMap& state) = 0;
+};
+
+/// Predicted labels (int64 [N]) for `images`, evaluated in batches without gradients.
+BLINDSPOT_API at::Tensor predict(const Classifier& model, const at::Tensor& images,
+                                 std::int64_t batch = 1024);
+
+}  // namespace blindspot

@@ -1,0 +1,92 @@
+// Product kinds and their archive forms.
+#include "blindspot/products.hpp"
+
+#include <ATen/ATen.h>
+#include <fmt/format.h>
+
+#include "blindspot/error.hpp"
+
+namespace blindspot {
+
+Product::~Product() = default;
+
+std::int64_t LabelledImages::size() const {
+  return labels.defined() ? labels.size(0) : 0;
+}
+
+LabelledImages LabelledImages::slice(std::int64_t offset, std::int64_t count) const {
+  if (offset < 0 || count < 0 || offset + count > size())
+    throw Error("", fmt::format("cannot take {} samples from offset {} of a split of {}", count,
+                                offset, size()));
+  return {images.narrow(0, offset, count), labels.narrow(0, offset, count),
+          indices.narrow(0, offset, count)};
+}
+
+const LabelledImages& Dataset::split(const std::string& name) const {
+  auto it = splits.find(name);
+  if (it != splits.end()) return it->second;
+  std::string names;
+  for (const auto& [key, value] : splits) names += (names.empty() ? "" : ", ") + key;
+  throw Error("", fmt::format("dataset has no split '{}'; it has: {}", name, names));
+}
+
+Record Dataset::save() const {
+  Record record;
+  record.attributes["source"] = source;
+  record.attributes["num_classes"] = std::to_string(num_classes);
+  for (const auto& [name, split] : splits) {
+    record.tensors[name + "/labels"] = split.labels;
+    record.tensors[name + "/indices"] = split.indices;
+  }
+  return record;
+}
+
+Record Model::save() const {
+  Record record;
+  record.tensors = net->state();
+  record.attributes["num_classes"] = std::to_string(net->num_classes());
+  return record;
+}
+
+Table::Table(std::string title_, std::vector<std::string> rows_, std::vector<std::string> columns_)
+    : title(std::move(title_)),
+      rows(std::move(rows_)),
+      columns(std::move(columns_)),
+      values(at::zeros(
+          {static_cast<std::int64_t>(rows.size()), static_cast<std::int64_t>(columns.size())},
+          at::kDouble)) {}
+
+double Table::at(std::size_t row, std::size_t column) const {
+  return values.accessor<double, 2>()[row][column];
+}
+
+void Table::set(std::size_t row, std::size_t column, double value) {
+  values.accessor<double, 2>()[row][column] = value;
+}
+
+Record Table::save() const {
+  Record record;
+  record.attributes["title"] = title;
+  record.tensors["values"] = values;
+  record.strings["rows"] = rows;
+  record.strings["columns"] = columns;
+  return record;
+}
+
+Table Table::load(const Record& record) {
+  Table table;
+  try {
+    table.title = record.attributes.at("title");
+    table.rows = record.strings.at("rows");
+    table.columns = record.strings.at("columns");
+    table.values = record.tensors.at("values").to(at::kDouble).contiguous();
+  } catch (const std::out_of_range&) {
+    throw Error("", "table record lacks title, rows, columns or values");
+  }
+  if (table.values.dim() != 2 || table.values.size(0) != std::int64_t(table.rows.size()) ||
+      table.values.size(1) != std::int64_t(table.columns.size()))
+    throw Error("", "table values do not match its rows and columns");
+  return table;
+}
+
+}  // namespace blindspot
