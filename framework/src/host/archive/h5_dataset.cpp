@@ -1,0 +1,145 @@
+// Datasets: tensors in their native type, and lists of UTF-8 strings.
+#include "archive/h5_dataset.hpp"
+
+#include <ATen/ATen.h>
+
+#include "archive/h5_types.hpp"
+#include "blindspot/error.hpp"
+
+namespace blindspot::host {
+namespace {
+
+// The HDF5 type a tensor type is stored as, or a negative id if it is not archived.
+hid_t stored_type(at::ScalarType type) {
+  switch (type) {
+    case at::kFloat:
+      return H5T_NATIVE_FLOAT;
+    case at::kDouble:
+      return H5T_NATIVE_DOUBLE;
+    case at::kLong:
+      return H5T_NATIVE_INT64;
+    case at::kByte:
+      return H5T_NATIVE_UINT8;
+    default:
+      return H5I_INVALID_HID;
+  }
+}
+
+// The tensor type a stored dataset type reads back as.
+at::ScalarType tensor_type(const H5Handle& dataset) {
+  const std::filesystem::path& file = dataset.file();
+  const H5Handle type{
+      check(H5Dget_type(dataset.id()), "get type of " + dataset.path_in_file(), file), H5Tclose,
+      file};
+  const H5T_class_t kind = H5Tget_class(type.id());
+  const std::size_t size = H5Tget_size(type.id());
+  const bool is_signed = kind == H5T_INTEGER && H5Tget_sign(type.id()) == H5T_SGN_2;
+  if (kind == H5T_FLOAT && size == 4) return at::kFloat;
+  if (kind == H5T_FLOAT && size == 8) return at::kDouble;
+  if (kind == H5T_INTEGER && size == 8 && is_signed) return at::kLong;
+  if (kind == H5T_INTEGER && size == 1 && !is_signed) return at::kByte;
+  throw Error(file.string(),
+              "dataset " + dataset.path_in_file() + " is not float32, float64, int64 or uint8");
+}
+
+// Frees the strings HDF5 allocated for a variable-length read.
+struct HdfStrings {
+  std::vector<char*> pointers;
+  ~HdfStrings() {
+    for (char* text : pointers) H5free_memory(text);
+  }
+};
+
+}  // namespace
+
+H5Handle open_dataset(const H5Handle& parent, const std::string& name) {
+  return {check(H5Dopen2(parent.id(), name.c_str(), H5P_DEFAULT),
+                "open dataset " + parent.child_path(name), parent.file()),
+          H5Dclose, parent.file()};
+}
+
+bool holds_strings(const H5Handle& dataset) {
+  const H5Handle type{
+      check(H5Dget_type(dataset.id()), "get type of " + dataset.path_in_file(), dataset.file()),
+      H5Tclose, dataset.file()};
+  return H5Tget_class(type.id()) == H5T_STRING;
+}
+
+void write_tensor(const H5Handle& parent, const std::string& name, const at::Tensor& tensor) {
+  const std::filesystem::path& file = parent.file();
+  const std::string where = parent.child_path(name);
+  if (!tensor.defined()) throw Error(file.string(), "cannot store " + where + ": no tensor");
+  at::Tensor data = tensor.cpu();
+  if (data.scalar_type() == at::kBool) data = data.to(at::kByte);
+  const hid_t type = stored_type(data.scalar_type());
+  if (type < 0)
+    throw Error(file.string(), "cannot store " + where + ": tensors of type " +
+                                   std::string(at::toString(data.scalar_type())) +
+                                   " are not archived (float32, float64, int64, uint8, bool)");
+  data = data.contiguous();
+  const std::vector<hsize_t> dims(data.sizes().begin(), data.sizes().end());
+  const H5Handle space = array_space(dims, file);
+  const H5Handle lcpl = link_properties(file);
+  const H5Handle dataset{check(H5Dcreate2(parent.id(), name.c_str(), type, space.id(), lcpl.id(),
+                                          H5P_DEFAULT, H5P_DEFAULT),
+                               "create dataset " + where, file),
+                         H5Dclose, file};
+  if (data.numel() > 0)
+    check(H5Dwrite(dataset.id(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data_ptr()),
+          "write dataset " + where, file);
+}
+
+at::Tensor read_tensor(const H5Handle& dataset) {
+  const std::filesystem::path& file = dataset.file();
+  const std::string where = dataset.path_in_file();
+  const at::ScalarType type = tensor_type(dataset);
+  const H5Handle space{check(H5Dget_space(dataset.id()), "get shape of " + where, file), H5Sclose,
+                       file};
+  const int rank = check(H5Sget_simple_extent_ndims(space.id()), "get rank of " + where, file);
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+  check(H5Sget_simple_extent_dims(space.id(), dims.data(), nullptr), "get shape of " + where, file);
+  const std::vector<std::int64_t> sizes(dims.begin(), dims.end());
+  at::Tensor tensor = at::empty(sizes, at::TensorOptions().dtype(type));
+  if (tensor.numel() > 0)
+    check(
+        H5Dread(dataset.id(), stored_type(type), H5S_ALL, H5S_ALL, H5P_DEFAULT, tensor.data_ptr()),
+        "read dataset " + where, file);
+  return tensor;
+}
+
+void write_strings(const H5Handle& parent, const std::string& name,
+                   const std::vector<std::string>& values) {
+  const std::filesystem::path& file = parent.file();
+  const std::string where = parent.child_path(name);
+  std::vector<const char*> pointers;
+  for (const std::string& value : values) pointers.push_back(value.c_str());
+  const H5Handle type = utf8_string_type(file);
+  const H5Handle space = array_space({values.size()}, file);
+  const H5Handle lcpl = link_properties(file);
+  const H5Handle dataset{check(H5Dcreate2(parent.id(), name.c_str(), type.id(), space.id(),
+                                          lcpl.id(), H5P_DEFAULT, H5P_DEFAULT),
+                               "create dataset " + where, file),
+                         H5Dclose, file};
+  if (!values.empty())
+    check(H5Dwrite(dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()),
+          "write dataset " + where, file);
+}
+
+std::vector<std::string> read_strings(const H5Handle& dataset) {
+  const std::filesystem::path& file = dataset.file();
+  const std::string where = dataset.path_in_file();
+  const H5Handle space{check(H5Dget_space(dataset.id()), "get shape of " + where, file), H5Sclose,
+                       file};
+  const hssize_t count = check(H5Sget_simple_extent_npoints(space.id()), "count " + where, file);
+  HdfStrings read;
+  read.pointers.assign(static_cast<std::size_t>(count), nullptr);
+  const H5Handle type = utf8_string_type(file);
+  if (count > 0)
+    check(H5Dread(dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, read.pointers.data()),
+          "read dataset " + where, file);
+  std::vector<std::string> values;
+  for (const char* text : read.pointers) values.emplace_back(text != nullptr ? text : "");
+  return values;
+}
+
+}  // namespace blindspot::host

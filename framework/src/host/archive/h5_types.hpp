@@ -1,0 +1,23 @@
+// HDF5 datatypes, dataspaces and property lists shared by attributes, groups and datasets.
+#pragma once
+
+#include <filesystem>
+#include <vector>
+
+#include "archive/h5_handle.hpp"
+
+namespace blindspot::host {
+
+/// Variable-length UTF-8 string type: what h5py reads as `str`.
+H5Handle utf8_string_type(const std::filesystem::path& file);
+
+/// Dataspace of one value.
+H5Handle scalar_space(const std::filesystem::path& file);
+
+/// Dataspace of an array; an empty `dims` gives a scalar dataspace, a zero dimension is kept.
+H5Handle array_space(const std::vector<hsize_t>& dims, const std::filesystem::path& file);
+
+/// Link creation properties: UTF-8 names, missing intermediate groups created.
+H5Handle link_properties(const std::filesystem::path& file);
+
+}  // namespace blindspot::host

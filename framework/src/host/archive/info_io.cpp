@@ -1,0 +1,83 @@
+// ExperimentInfo and NodeInfo as attributes of /experiment and /nodes/NAME.
+#include "archive/info_io.hpp"
+
+#include "archive/h5_attribute.hpp"
+#include "archive/h5_group.hpp"
+
+namespace blindspot::host {
+namespace {
+
+// Each entry of ExperimentInfo::versions is the attribute "version_<key>".
+const std::string kVersionPrefix = "version_";
+const char* const kExperiment = "experiment";
+const char* const kOrder = "order";
+
+}  // namespace
+
+void write_experiment(const H5Handle& file, const ExperimentInfo& info) {
+  if (has_link(file, kExperiment)) remove_link(file, kExperiment);
+  const H5Handle group = create_group(file, kExperiment);
+  write_attribute(group, "name", info.name);
+  write_attribute(group, "yaml", info.yaml);
+  write_attribute(group, "yaml_hash", info.yaml_hash);
+  write_attribute(group, "seed", info.seed);
+  write_attribute(group, "started", info.started);
+  write_attribute(group, "finished", info.finished);
+  write_attribute(group, "status", info.status);
+  write_attribute(group, "host", info.host);
+  write_attribute(group, "threads", info.threads);
+  for (const auto& [key, version] : info.versions)
+    write_attribute(group, kVersionPrefix + key, version);
+}
+
+ExperimentInfo read_experiment(const H5Handle& file) {
+  const H5Handle group = open_group(file, kExperiment);
+  ExperimentInfo info;
+  info.name = read_attribute<std::string>(group, "name");
+  info.yaml = read_attribute<std::string>(group, "yaml");
+  info.yaml_hash = read_attribute<std::string>(group, "yaml_hash");
+  info.seed = read_attribute<std::uint64_t>(group, "seed");
+  info.started = read_attribute<std::string>(group, "started");
+  info.finished = read_attribute<std::string>(group, "finished");
+  info.status = read_attribute<std::string>(group, "status");
+  info.host = read_attribute<std::string>(group, "host");
+  info.threads = read_attribute<std::int64_t>(group, "threads");
+  for (const std::string& name : attribute_names(group))
+    if (name.compare(0, kVersionPrefix.size(), kVersionPrefix) == 0)
+      info.versions[name.substr(kVersionPrefix.size())] = read_attribute<std::string>(group, name);
+  return info;
+}
+
+void write_node_info(const H5Handle& node, const NodeInfo& info, std::int64_t order) {
+  write_attribute(node, "plugin", info.plugin);
+  write_attribute(node, "plugin_version", info.plugin_version);
+  write_attribute(node, "parameters", info.parameters);
+  write_attribute(node, "key", info.key);
+  write_attribute(node, "status", info.status);
+  write_attribute(node, "seed", info.seed);
+  write_attribute(node, "duration", info.duration);
+  write_node_order(node, order);
+}
+
+NodeInfo read_node_info(const H5Handle& node, const std::string& name) {
+  NodeInfo info;
+  info.name = name;
+  info.plugin = read_attribute<std::string>(node, "plugin");
+  info.plugin_version = read_attribute<std::string>(node, "plugin_version");
+  info.parameters = read_attribute<std::string>(node, "parameters");
+  info.key = read_attribute<std::string>(node, "key");
+  info.status = read_attribute<std::string>(node, "status");
+  info.seed = read_attribute<std::uint64_t>(node, "seed");
+  info.duration = read_attribute<double>(node, "duration");
+  return info;
+}
+
+std::int64_t read_node_order(const H5Handle& node) {
+  return read_attribute<std::int64_t>(node, kOrder);
+}
+
+void write_node_order(const H5Handle& node, std::int64_t order) {
+  write_attribute(node, kOrder, order);
+}
+
+}  // namespace blindspot::host

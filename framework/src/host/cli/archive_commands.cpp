@@ -1,0 +1,98 @@
+// `blindspot show` (what an archive holds) and `blindspot report` (its tables as Markdown).
+#include <ATen/ATen.h>
+#include <fmt/format.h>
+
+#include "archive/archive.hpp"
+#include "cli/commands.hpp"
+
+namespace blindspot::host {
+
+namespace {
+
+/// A table cell: rates as percentages, counts as integers, the rest with four digits.
+std::string cell(const std::string& column, double v) {
+  if (column.find("error") != std::string::npos || column.find("rate") != std::string::npos)
+    return fmt::format("{:.2f}%", 100.0 * v);
+  if (v == static_cast<double>(static_cast<long long>(v))) return fmt::format("{}", (long long)v);
+  return fmt::format("{:.4g}", v);
+}
+
+std::string markdown(const Table& t) {
+  std::string out = fmt::format("**{}**\n\n|", t.title);
+  for (const std::string& c : t.columns) out += " | " + c;
+  out += " |\n|---|";
+  for (std::size_t c = 0; c < t.columns.size(); ++c) out += "---|";
+  out += "\n";
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    out += "| " + t.rows[r];
+    for (std::size_t c = 0; c < t.columns.size(); ++c)
+      out += " | " + cell(t.columns[c], t.at(r, c));
+    out += " |\n";
+  }
+  return out;
+}
+
+/// One line of key figures for a product.
+std::string summary(const Record& record) {
+  auto kind = record.attributes.find("kind");
+  std::string k = kind == record.attributes.end() ? "?" : kind->second;
+  if (k == "Dataset") {
+    std::string splits;
+    for (const auto& [name, tensor] : record.tensors)
+      if (name.size() > 7 && name.compare(name.size() - 7, 7, "/labels") == 0)
+        splits += fmt::format("{}{} {}", splits.empty() ? "" : ", ",
+                              name.substr(0, name.size() - 7), tensor.size(0));
+    return fmt::format("Dataset ({}): {}", record.attributes.at("source"), splits);
+  }
+  if (k == "Model") {
+    std::int64_t weights = 0;
+    for (const auto& [name, tensor] : record.tensors) weights += tensor.numel();
+    return fmt::format("Model: {} tensors, {} weights", record.tensors.size(), weights);
+  }
+  if (k == "Table") return fmt::format("Table '{}'", record.attributes.at("title"));
+  return k;
+}
+
+}  // namespace
+
+int command_show(const std::string& path) {
+  ArchiveReader reader(path);
+  ExperimentInfo e = reader.experiment();
+  fmt::print("experiment  {}\nstatus      {}\nseed        {}\nstarted     {}\nfinished    {}\n",
+             e.name, e.status, e.seed, e.started, e.finished.empty() ? "-" : e.finished);
+  fmt::print("host        {} ({} threads)\nyaml hash   {}\n", e.host, e.threads, e.yaml_hash);
+  for (const auto& [name, version] : e.versions) fmt::print("{:<11} {}\n", name, version);
+  std::vector<NodeInfo> nodes = reader.nodes();
+  fmt::print("\n{} nodes:\n", nodes.size());
+  for (const NodeInfo& n : nodes) {
+    fmt::print("  {} ({} {}) {} in {:.1f} s, key {}\n", n.name, n.plugin, n.plugin_version,
+               n.status, n.duration, n.key);
+    for (const auto& [port, record] : reader.products(n.name)) {
+      fmt::print("    {}: {}\n", port, summary(record));
+      if (record.attributes.count("kind") && record.attributes.at("kind") == "Table") {
+        Table t = Table::load(record);
+        for (std::size_t r = 0; r < t.rows.size(); ++r) {
+          std::string cells;
+          for (std::size_t c = 0; c < t.columns.size(); ++c)
+            cells += fmt::format("  {} {}", t.columns[c], cell(t.columns[c], t.at(r, c)));
+          if (t.rows.size() <= 12) fmt::print("      {}:{}\n", t.rows[r], cells);
+        }
+      }
+    }
+  }
+  return 0;
+}
+
+int command_report(const std::string& path) {
+  ArchiveReader reader(path);
+  ExperimentInfo e = reader.experiment();
+  fmt::print("# {}\n\n", e.name);
+  if (e.status != "complete") fmt::print("(archive status: {})\n\n", e.status);
+  for (const NodeInfo& n : reader.nodes())
+    for (const auto& [port, record] : reader.products(n.name))
+      if (record.attributes.count("kind") && record.attributes.at("kind") == "Table")
+        fmt::print("## {} ({})\n\n{}\n", n.name, n.plugin, markdown(Table::load(record)));
+  return 0;
+}
+
+}  // namespace blindspot::host

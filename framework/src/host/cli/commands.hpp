@@ -1,0 +1,22 @@
+// The `blindspot` subcommands; each returns the process exit code (0 ok, 1 run failed, 2 bad
+// input).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace blindspot::host {
+
+/// Options shared by the commands that load plugins.
+struct PluginOptions {
+  std::vector<std::string> plugin_paths;
+};
+
+int command_run(const std::string& file, const std::string& output, bool resume, int threads,
+                const PluginOptions& plugins);
+int command_validate(const std::string& file, const PluginOptions& plugins);
+int command_plugins(const std::vector<std::string>& args, const PluginOptions& plugins);
+int command_show(const std::string& archive);
+int command_report(const std::string& archive);
+
+}  // namespace blindspot::host

@@ -1,0 +1,148 @@
+// Reading an experiment file: top-level keys, nodes, inputs and parameters, with locations.
+#include "graph/experiment.hpp"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "blindspot/suggest.hpp"
+#include "graph/yaml_value.hpp"
+
+namespace blindspot::host {
+
+namespace {
+
+const std::vector<std::string> kTopKeys = {"experiment", "description", "seed", "nodes"};
+const std::vector<std::string> kNodeKeys = {"plugin", "inputs", "with"};
+
+/// Collects problems for one file.
+struct Reader {
+  const std::string& file;
+  Problems& problems;
+
+  void problem(const YAML::Node& at, const std::string& message) {
+    problems.push_back({file, mark_of(at), message});
+  }
+
+  void check_keys(const YAML::Node& map, const std::vector<std::string>& allowed,
+                  const std::string& context) {
+    for (const auto& item : map) {
+      const std::string& key = item.first.Scalar();
+      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+        problem(item.first,
+                fmt::format("{}unknown key '{}'{}", context, key, suggestion(key, allowed)));
+    }
+  }
+
+  InputRef reference(const YAML::Node& node, const std::string& context) {
+    if (!node.IsScalar() || node.Scalar().empty()) {
+      problem(node, context + "an input must name a node (\"node\" or \"node.port\")");
+      return {};
+    }
+    std::string text = node.Scalar();
+    std::size_t dot = text.find('.');
+    if (dot == std::string::npos) return {text, "", mark_of(node)};
+    return {text.substr(0, dot), text.substr(dot + 1), mark_of(node)};
+  }
+
+  NodeDecl node(const YAML::Node& key, const YAML::Node& body) {
+    NodeDecl decl;
+    decl.name = key.Scalar();
+    decl.mark = mark_of(key);
+    std::string context = fmt::format("node '{}': ", decl.name);
+    if (!body.IsMap()) {
+      problem(key, context + "expected a map with 'plugin', 'inputs' and 'with'");
+      return decl;
+    }
+    check_keys(body, kNodeKeys, context);
+    const YAML::Node plugin = body["plugin"];
+    if (!plugin || !plugin.IsScalar() || plugin.Scalar().empty())
+      problem(plugin ? plugin : key, context + "missing 'plugin: NAME'");
+    else
+      decl.plugin = plugin.Scalar(), decl.plugin_mark = mark_of(plugin);
+    if (const YAML::Node inputs = body["inputs"]) {
+      if (!inputs.IsMap()) problem(inputs, context + "'inputs' must map ports to node names");
+      for (const auto& item : inputs.IsMap() ? inputs : YAML::Node()) {
+        const std::string port = item.first.Scalar();
+        decl.input_marks[port] = mark_of(item.first);
+        decl.input_lists[port] = item.second.IsSequence();
+        if (item.second.IsSequence())
+          for (const YAML::Node& ref : item.second)
+            decl.inputs[port].push_back(reference(ref, context));
+        else
+          decl.inputs[port].push_back(reference(item.second, context));
+      }
+    }
+    if (const YAML::Node with = body["with"]) {
+      decl.with_mark = mark_of(with);
+      if (!with.IsMap() && !with.IsNull()) problem(with, context + "'with' must be a map");
+      for (const auto& item : with.IsMap() ? with : YAML::Node()) {
+        decl.with[item.first.Scalar()] = to_value(item.second);
+        decl.with_marks[item.first.Scalar()] = mark_of(item.first);
+      }
+    } else {
+      decl.with_mark = decl.mark;
+    }
+    return decl;
+  }
+
+  void top(const YAML::Node& root, Experiment& out) {
+    if (!root.IsMap()) {
+      problem(root, "an experiment must be a map with 'experiment', 'seed' and 'nodes'");
+      return;
+    }
+    check_keys(root, kTopKeys, "");
+    const YAML::Node name = root["experiment"];
+    if (!name || !name.IsScalar() || name.Scalar().empty())
+      problem(name ? name : root, "missing 'experiment: NAME'");
+    else
+      out.name = name.Scalar();
+    if (const YAML::Node description = root["description"]) out.description = description.Scalar();
+    if (const YAML::Node seed = root["seed"]) {
+      Value v = seed.IsScalar() ? to_value(seed) : Value{};
+      if (v.type != ValueType::integer || v.integer < 0)
+        problem(seed, "'seed' must be a non-negative integer");
+      else
+        out.seed = static_cast<std::uint64_t>(v.integer);
+    }
+    const YAML::Node nodes = root["nodes"];
+    if (!nodes || !nodes.IsMap() || nodes.size() == 0) {
+      problem(nodes ? nodes : root, "missing 'nodes:', a map of named nodes");
+      return;
+    }
+    for (const auto& item : nodes) out.nodes.push_back(node(item.first, item.second));
+  }
+};
+
+}  // namespace
+
+Experiment parse_experiment(const std::string& text, const std::string& file, Problems& problems) {
+  Experiment out;
+  out.file = file;
+  out.text = text;
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    problems.push_back({file, {e.mark.line + 1, e.mark.column + 1}, "invalid YAML: " + e.msg});
+    return out;
+  }
+  Reader{file, problems}.top(root, out);
+  return out;
+}
+
+Experiment read_experiment(const std::filesystem::path& path, Problems& problems) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    problems.push_back({path.string(), {}, "cannot read experiment file (does it exist?)"});
+    return {};
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_experiment(text.str(), path.string(), problems);
+}
+
+}  // namespace blindspot::host

@@ -1,0 +1,161 @@
+// Checking an experiment against plugin schemas: parameters, inputs, product kinds, cycles.
+#include "graph/graph.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <functional>
+
+#include "blindspot/suggest.hpp"
+
+namespace blindspot::host {
+
+namespace {
+
+/// Checks one node's plugin and parameters.
+void check_node(const Experiment& exp, const Registry& registry, GraphNode& node,
+                Problems& problems) {
+  const NodeDecl& decl = *node.decl;
+  node.plugin = registry.find(decl.plugin);
+  if (!node.plugin) {
+    if (!decl.plugin.empty())
+      problems.push_back({exp.file, decl.plugin_mark,
+                          fmt::format("node '{}': unknown plugin '{}'{}", decl.name, decl.plugin,
+                                      registry.suggest(decl.plugin))});
+    return;
+  }
+  std::vector<ParamProblem> found;
+  node.params = node.plugin->schema.validate(decl.with, found);
+  for (const ParamProblem& p : found) {
+    auto mark = decl.with_marks.find(p.key);
+    problems.push_back({exp.file, mark != decl.with_marks.end() ? mark->second : decl.with_mark,
+                        fmt::format("node '{}' ({}): {}", decl.name, decl.plugin, p.message)});
+  }
+}
+
+/// Resolves one reference to the output of another node that has the kind `port` needs.
+bool resolve(const Experiment& exp, const std::map<std::string, std::size_t>& index,
+             const std::vector<GraphNode>& nodes, const NodeDecl& decl, const PortSpec& port,
+             const InputRef& ref, Connection& out, Problems& problems) {
+  auto problem = [&](const std::string& message) {
+    problems.push_back({exp.file, ref.mark,
+                        fmt::format("node '{}': input '{}' {}", decl.name, port.name, message)});
+    return false;
+  };
+  auto it = index.find(ref.node);
+  if (it == index.end()) {
+    std::vector<std::string> names;
+    for (const auto& [name, i] : index) names.push_back(name);
+    return problem(fmt::format("refers to no node '{}'{}", ref.node, suggestion(ref.node, names)));
+  }
+  const GraphNode& source = nodes[it->second];
+  if (!source.plugin) return false;  // already reported
+  std::vector<const PortSpec*> candidates;
+  for (const PortSpec& output : source.plugin->schema.outputs())
+    if (ref.port.empty() ? output.kind == port.kind : output.name == ref.port)
+      candidates.push_back(&output);
+  std::string produces;
+  for (const PortSpec& output : source.plugin->schema.outputs())
+    produces +=
+        fmt::format("{}{} ({})", produces.empty() ? "" : ", ", kind_name(output.kind), output.name);
+  if (candidates.empty() && !ref.port.empty())
+    return problem(fmt::format("refers to no output '{}' of node '{}'; it produces {}", ref.port,
+                               ref.node, produces));
+  if (candidates.empty() || candidates.front()->kind != port.kind)
+    return problem(fmt::format("needs a {}; node '{}' produces {}", kind_name(port.kind), ref.node,
+                               produces.empty() ? "nothing" : produces));
+  if (candidates.size() > 1)
+    return problem(fmt::format("is ambiguous: node '{}' has several {} outputs; write '{}.PORT'",
+                               ref.node, kind_name(port.kind), ref.node));
+  out = {it->second, candidates.front()->name};
+  return true;
+}
+
+/// Resolves every input port of one node; reports unknown, missing and mis-shaped ports.
+void connect(const Experiment& exp, const std::map<std::string, std::size_t>& index,
+             std::vector<GraphNode>& nodes, GraphNode& node, Problems& problems) {
+  const NodeDecl& decl = *node.decl;
+  const Schema& schema = node.plugin->schema;
+  std::vector<std::string> port_names;
+  for (const PortSpec& p : schema.inputs()) port_names.push_back(p.name);
+  for (const auto& [port, refs] : decl.inputs) {
+    const PortSpec* spec = schema.find_input(port);
+    if (!spec) {
+      problems.push_back(
+          {exp.file, decl.input_marks.at(port),
+           fmt::format("node '{}' ({}): unknown input '{}'{}", decl.name, decl.plugin, port,
+                       suggestion(port, port_names, "; it takes no inputs"))});
+      continue;
+    }
+    if (!spec->many && decl.input_lists.at(port)) {
+      problems.push_back(
+          {exp.file, decl.input_marks.at(port),
+           fmt::format("node '{}': input '{}' takes one node, not a list", decl.name, port)});
+      continue;
+    }
+    for (const InputRef& ref : refs) {
+      Connection c;
+      if (resolve(exp, index, nodes, decl, *spec, ref, c, problems)) node.inputs[port].push_back(c);
+    }
+  }
+  for (const PortSpec& spec : schema.inputs())
+    if (!decl.inputs.count(spec.name))
+      problems.push_back(
+          {exp.file, decl.mark,
+           fmt::format("node '{}' ({}): input '{}' is not connected; it needs {} "
+                       "{} ({})",
+                       decl.name, decl.plugin, spec.name, spec.many ? "a list of" : "a",
+                       kind_name(spec.kind), spec.doc)});
+}
+
+/// Depth-first topological order; reports the first cycle found through each node.
+std::vector<std::size_t> order_nodes(const Experiment& exp, const std::vector<GraphNode>& nodes,
+                                     Problems& problems) {
+  enum class State { unseen, active, done };
+  std::vector<State> state(nodes.size(), State::unseen);
+  std::vector<std::size_t> order, path;
+  std::function<void(std::size_t)> visit = [&](std::size_t i) {
+    if (state[i] == State::done) return;
+    if (state[i] == State::active) {
+      std::string cycle;
+      auto start = std::find(path.begin(), path.end(), i);
+      for (auto it = start; it != path.end(); ++it) cycle += nodes[*it].decl->name + " -> ";
+      problems.push_back(
+          {exp.file, nodes[i].decl->mark, fmt::format("cycle: {}{}", cycle, nodes[i].decl->name)});
+      return;
+    }
+    state[i] = State::active;
+    path.push_back(i);
+    for (const auto& [port, connections] : nodes[i].inputs)
+      for (const Connection& c : connections) visit(c.node);
+    path.pop_back();
+    state[i] = State::done;
+    order.push_back(i);
+  };
+  for (std::size_t i = 0; i < nodes.size(); ++i) visit(i);
+  return order;
+}
+
+}  // namespace
+
+Graph check_graph(const Experiment& exp, const Registry& registry, Problems& problems) {
+  Graph graph;
+  graph.experiment = &exp;
+  std::map<std::string, std::size_t> index;
+  for (const NodeDecl& decl : exp.nodes) {
+    if (index.count(decl.name)) {
+      problems.push_back(
+          {exp.file, decl.mark, fmt::format("node '{}' is declared twice", decl.name)});
+      continue;
+    }
+    index[decl.name] = graph.nodes.size();
+    graph.nodes.push_back(GraphNode{&decl, nullptr, {}, {}});
+  }
+  for (GraphNode& node : graph.nodes) check_node(exp, registry, node, problems);
+  for (GraphNode& node : graph.nodes)
+    if (node.plugin) connect(exp, index, graph.nodes, node, problems);
+  graph.order = order_nodes(exp, graph.nodes, problems);
+  return graph;
+}
+
+}  // namespace blindspot::host

@@ -1,0 +1,12 @@
+// Formatting of located problems.
+#include "graph/problem.hpp"
+
+namespace blindspot::host {
+
+std::string Problem::text() const {
+  std::string where = file;
+  if (mark.line > 0) where += ":" + std::to_string(mark.line) + ":" + std::to_string(mark.column);
+  return where.empty() ? message : where + ": " + message;
+}
+
+}  // namespace blindspot::host

@@ -1,0 +1,133 @@
+// Loading plugin libraries: open, find the entry, check its ABI version and name, keep it.
+#include "loader/registry.hpp"
+
+#include <fmt/format.h>
+
+#include <dlfcn.h>
+#include <algorithm>
+#include <cstdlib>
+
+#include "blindspot/suggest.hpp"
+#include "build_info.hpp"
+#include "data/dataset_node.hpp"
+
+namespace blindspot::host {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Boost.DLL reports only an errno; dlopen's own message says what is wrong with the file.
+std::string dlopen_error(const fs::path& path, const std::string& fallback) {
+  dlerror();
+  if (void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL)) {
+    dlclose(handle);
+    return fallback;
+  }
+  const char* detail = dlerror();
+  return detail ? detail : fallback;
+}
+
+}  // namespace
+
+Registry::Registry() {
+  add(dataset_plugin_entry(), {});
+}
+
+void Registry::load_directory(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    refused_.push_back({dir, "plugin folder does not exist"});
+    return;
+  }
+  std::vector<fs::path> files;
+  for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
+    std::string name = e.path().filename().string();
+    bool library = e.path().extension() == ".so" || name.find(".so.") != std::string::npos;
+    if (library && !e.is_directory()) files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  for (const fs::path& file : files) load_library(file);
+}
+
+void Registry::load_library(const fs::path& path) {
+  auto refuse = [&](const std::string& reason) { refused_.push_back({path, reason}); };
+  boost::dll::fs::error_code ec;
+  boost::dll::shared_library library(path, ec, boost::dll::load_mode::rtld_now);
+  if (ec || !library.is_loaded()) {
+    refuse(fmt::format("not a loadable library ({})", dlopen_error(path, ec.message())));
+    return;
+  }
+  if (!library.has(BLINDSPOT_PLUGIN_SYMBOL)) {
+    refuse("exports no " BLINDSPOT_PLUGIN_SYMBOL "(); not a blindspot plugin");
+    return;
+  }
+  auto entry_fn = library.get<const PluginEntry*()>(BLINDSPOT_PLUGIN_SYMBOL);
+  const PluginEntry* entry = entry_fn();
+  if (!entry) {
+    refuse(BLINDSPOT_PLUGIN_SYMBOL "() returned null");
+    return;
+  }
+  if (entry->abi_version != kPluginAbiVersion) {
+    refuse(fmt::format("built for plugin ABI {}, this blindspot needs {}; rebuild it",
+                       entry->abi_version, kPluginAbiVersion));
+    return;
+  }
+  auto existing = plugins_.find(entry->name);
+  if (existing != plugins_.end()) {
+    std::string other = existing->second.library.empty() ? "the host (built-in)"
+                                                         : existing->second.library.string();
+    refuse(fmt::format("'{}' is provided by both {} and {}; remove one from the path", entry->name,
+                       other, path.string()));
+    return;
+  }
+  try {
+    add(*entry, path);
+  } catch (const std::exception& e) {
+    refuse(fmt::format("describe() failed: {}", e.what()));
+    return;
+  }
+  libraries_.push_back(std::move(library));
+}
+
+void Registry::load_default_locations(const std::vector<std::string>& extra) {
+  load_directory(BLINDSPOT_DEFAULT_PLUGIN_DIR);
+  if (const char* env = std::getenv("BLINDSPOT_PLUGIN_PATH")) {
+    std::string list = env;
+    std::size_t start = 0;
+    while (start <= list.size()) {
+      std::size_t end = std::min(list.find(':', start), list.size());
+      if (end > start) load_directory(list.substr(start, end - start));
+      start = end + 1;
+    }
+  }
+  for (const std::string& dir : extra) load_directory(dir);
+}
+
+void Registry::add(const PluginEntry& entry, const fs::path& library) {
+  LoadedPlugin plugin{&entry, library, entry.describe()};
+  plugin.schema.set_name(entry.name);
+  plugins_[entry.name] = std::move(plugin);
+}
+
+const LoadedPlugin* Registry::find(const std::string& name) const {
+  auto it = plugins_.find(name);
+  return it == plugins_.end() ? nullptr : &it->second;
+}
+
+std::vector<const LoadedPlugin*> Registry::plugins() const {
+  std::vector<const LoadedPlugin*> out;
+  for (const auto& [name, plugin] : plugins_) out.push_back(&plugin);
+  std::stable_sort(out.begin(), out.end(), [](const LoadedPlugin* a, const LoadedPlugin* b) {
+    return a->entry->kind < b->entry->kind;
+  });
+  return out;
+}
+
+std::string Registry::suggest(const std::string& name) const {
+  std::vector<std::string> names;
+  for (const auto& [known, plugin] : plugins_) names.push_back(known);
+  return suggestion(name, names);
+}
+
+}  // namespace blindspot::host

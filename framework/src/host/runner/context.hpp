@@ -1,0 +1,33 @@
+// The RunContext the host gives each node: its seed, generator, threads and progress bars.
+#pragma once
+
+#include <functional>
+#include <random>
+#include <string>
+
+#include "blindspot/node.hpp"
+
+namespace blindspot::host {
+
+/// RunContext of one node run by the host.
+class HostContext final : public RunContext {
+ public:
+  /// `log_line` receives log() lines; `bars` says whether progress bars are drawn.
+  HostContext(std::string node, std::uint64_t seed, int threads, bool bars,
+              std::function<void(const std::string&)> log_line);
+  std::uint64_t seed() const override { return seed_; }
+  std::mt19937_64& rng() override { return rng_; }
+  int threads() const override { return threads_; }
+  std::unique_ptr<Progress> progress(const std::string& what, std::int64_t total) override;
+  void log(const std::string& line) override;
+
+ private:
+  std::string node_;
+  std::uint64_t seed_;
+  std::mt19937_64 rng_;
+  int threads_;
+  bool bars_;
+  std::function<void(const std::string&)> log_line_;
+};
+
+}  // namespace blindspot::host

@@ -1,0 +1,145 @@
+// The runner: keys, seeds, resume, execution order and one archive write per finished node.
+#include "runner/runner.hpp"
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+#include <thread>
+
+#include "archive/archive.hpp"
+#include "runner/context.hpp"
+#include "runner/hash.hpp"
+#include "runner/versions.hpp"
+
+namespace blindspot::host {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+/// The archive a resumed run reuses nodes from: an interrupted resume's copy, the partial, or
+/// the finished archive. A partial is moved aside so the new partial can be started.
+std::optional<fs::path> resume_source(const fs::path& output) {
+  fs::path partial = partial_path_for(output);
+  fs::path aside = fs::path(output.string() + ".resume");
+  if (fs::exists(aside)) return aside;
+  if (fs::exists(partial)) {
+    fs::rename(partial, aside);
+    return aside;
+  }
+  if (fs::exists(output)) return output;
+  return std::nullopt;
+}
+
+/// Cache key of every node, in graph order: plugin, version, parameters, input keys, seed.
+std::vector<std::string> node_keys(const Graph& graph, std::uint64_t seed) {
+  std::vector<std::string> keys(graph.nodes.size());
+  for (std::size_t i : graph.order) {
+    const GraphNode& node = graph.nodes[i];
+    std::string text =
+        fmt::format("{}\n{}\n{}\n", node.plugin->entry->name, node.plugin->entry->version,
+                    node.plugin->schema.tracked_text(node.params));
+    for (const auto& [port, connections] : node.inputs)
+      for (const Connection& c : connections) text += fmt::format("{}={}\n", port, keys[c.node]);
+    text += std::to_string(node_seed(seed, node.decl->name));
+    keys[i] = digest(text);
+  }
+  return keys;
+}
+
+/// Every declared output present with its declared kind, turned into archive records.
+StoredProducts records(const GraphNode& node, const Outputs& out) {
+  StoredProducts stored;
+  for (const PortSpec& port : node.plugin->schema.outputs()) {
+    std::shared_ptr<const Product> product = out.find(port.name);
+    if (!product)
+      throw Error("node '" + node.decl->name + "'",
+                  fmt::format("plugin '{}' produced no output '{}'", node.decl->plugin, port.name));
+    if (product->kind() != port.kind)
+      throw Error("node '" + node.decl->name + "'",
+                  fmt::format("output '{}' is a {}, declared as {}", port.name,
+                              kind_name(product->kind()), kind_name(port.kind)));
+    Record record = product->save();
+    record.attributes["kind"] = kind_name(product->kind());
+    stored[port.name] = std::move(record);
+  }
+  return stored;
+}
+
+}  // namespace
+
+void run_experiment(const Graph& graph, const RunOptions& options) {
+  const Experiment& exp = *graph.experiment;
+  int threads =
+      options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
+  torch::set_num_threads(threads);
+
+  ExperimentInfo info{exp.name, exp.text,  digest(exp.text), exp.seed,    utc_now(),
+                      "",       "running", versions(),       host_name(), threads};
+  std::vector<std::string> keys = node_keys(graph, exp.seed);
+
+  std::optional<fs::path> source = options.resume ? resume_source(options.output) : std::nullopt;
+  std::map<std::string, NodeInfo> reusable;
+  if (source)
+    for (const NodeInfo& old : ArchiveReader(*source).nodes()) reusable[old.name] = old;
+  std::vector<std::string> restored;
+  for (std::size_t i : graph.order) {
+    auto it = reusable.find(graph.nodes[i].decl->name);
+    if (it != reusable.end() && it->second.key == keys[i]) restored.push_back(it->first);
+  }
+
+  ArchiveWriter writer(options.output, info);
+  if (source && !restored.empty()) writer.copy_nodes(*source, restored);
+  if (source && source->string() == options.output.string() + ".resume") fs::remove(*source);
+  ArchiveReader reader(writer.partial_path());  // restored nodes are read from the new partial
+
+  std::vector<std::map<std::string, std::shared_ptr<const Product>>> products(graph.nodes.size());
+  std::size_t step = 0;
+  for (std::size_t i : graph.order) {
+    const GraphNode& node = graph.nodes[i];
+    const std::string& name = node.decl->name;
+    std::uint64_t seed = node_seed(exp.seed, name);
+    Inputs in;
+    for (const auto& [port, connections] : node.inputs)
+      for (const Connection& c : connections)
+        in.add(port, {graph.nodes[c.node].decl->name, products[c.node].at(c.port)});
+    HostContext ctx(name, seed, threads, options.bars,
+                    [](const std::string& line) { fmt::print("  {}\n", line); });
+    torch::manual_seed(seed);
+    std::unique_ptr<Node> instance = node.plugin->entry->create(node.params);
+    Outputs out;
+    auto start = std::chrono::steady_clock::now();
+    bool reuse = std::find(restored.begin(), restored.end(), name) != restored.end();
+    if (reuse) {
+      instance->restore(reader.products(name), in, out, ctx);
+      records(node, out);  // checks the restored outputs are complete
+    } else {
+      instance->execute(name, in, out, ctx);
+      double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      NodeInfo record{name,
+                      node.decl->plugin,
+                      node.plugin->entry->version,
+                      Value::of(node.params).to_yaml(),
+                      keys[i],
+                      seed,
+                      seconds,
+                      "complete"};
+      writer.add_node(record, records(node, out));
+    }
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    fmt::print("[{}/{}] {} ({}) {}\n", ++step, graph.order.size(), name, node.decl->plugin,
+               reuse ? "restored from archive" : fmt::format("done in {:.1f} s", seconds));
+    std::fflush(stdout);
+    for (const auto& [port, product] : out.all()) products[i][port] = product;
+  }
+  info.finished = utc_now();
+  info.status = "complete";
+  writer.finish(info);
+}
+
+}  // namespace blindspot::host
