@@ -39,6 +39,20 @@ TEST_CASE("experiments/quickstart.yaml runs and its report prints train and test
   CHECK(std::stod(test[1]) < 15.0);
   CHECK(std::stod(train[1]) > 0.5);
 
+  // Readable without blindspot: h5dump and h5py see the same table the report printed.
+  std::string values = "/nodes/errors/errors/values";
+  auto dump = blindspot::test_support::run_command("h5dump -d " + values + " " + out.string());
+  CHECK(dump.exit_code == 0);
+  CHECK(dump.output.find("DATASPACE  SIMPLE { ( 2, 3 ) / ( 2, 3 ) }") != std::string::npos);
+  auto py = blindspot::test_support::run_command(
+      "/usr/bin/python3 -c \"import h5py; f = h5py.File('" + out.string() + "', 'r'); v = f['" +
+      values +
+      "'][:]; print('%.2f %.2f' % (100 * v[0][0], 100 * v[1][0])); "
+      "print(f['experiment'].attrs['name'])\"");
+  INFO(py.output);
+  CHECK(py.exit_code == 0);
+  CHECK(py.output == train[1].str() + " " + test[1].str() + "\nquickstart\n");
+
   auto show = run_blindspot("show " + out.string());
   CHECK(show.exit_code == 0);
   CHECK(show.output.find("train:  error") != std::string::npos);

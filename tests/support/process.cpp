@@ -11,7 +11,11 @@
 namespace blindspot::test_support {
 
 CommandResult run_blindspot(const std::string& args) {
-  std::string command = std::string("'") + BLINDSPOT_EXE + "' " + args + " 2>&1";
+  return run_command(std::string("'") + BLINDSPOT_EXE + "' " + args);
+}
+
+CommandResult run_command(const std::string& shell_command) {
+  std::string command = shell_command + " 2>&1";
   CommandResult result;
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return result;

@@ -12,6 +12,9 @@ struct CommandResult {
   std::string output;
 };
 
+/// Runs a shell command and waits for it.
+CommandResult run_command(const std::string& command);
+
 /// Runs `blindspot ARGS` (a shell-quoted argument string) and waits for it.
 CommandResult run_blindspot(const std::string& args);
 

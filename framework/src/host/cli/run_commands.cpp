@@ -29,7 +29,7 @@ int command_validate(const std::string& file, const PluginOptions& options) {
   load_plugins(registry, options);
   Problems problems;
   Experiment exp = read_experiment(file, problems);
-  if (problems.empty()) check_graph(exp, registry, problems);
+  check_graph(exp, registry, problems);
   if (!report_problems(problems)) return 2;
   fmt::print("{}: experiment '{}' is valid ({} nodes)\n", file, exp.name, exp.nodes.size());
   return 0;
@@ -41,8 +41,7 @@ int command_run(const std::string& file, const std::string& output, bool resume,
   load_plugins(registry, options);
   Problems problems;
   Experiment exp = read_experiment(file, problems);
-  Graph graph;
-  if (problems.empty()) graph = check_graph(exp, registry, problems);
+  Graph graph = check_graph(exp, registry, problems);
   if (!report_problems(problems)) return 2;
   RunOptions run;
   run.output = output.empty() ? exp.name + ".h5" : output;
