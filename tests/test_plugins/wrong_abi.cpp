@@ -3,7 +3,7 @@
 
 extern "C" BLINDSPOT_API const blindspot::PluginEntry* blindspot_plugin_entry() {
   static const blindspot::PluginEntry entry{
-      blindspot::kPluginAbiVersion + 41, "wrong_abi", "1",
+      999, "wrong_abi", "1",
       blindspot::PluginKind::analysis,   nullptr,     nullptr};
   return &entry;
 }

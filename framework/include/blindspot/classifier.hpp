@@ -6,8 +6,10 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "blindspot/export.hpp"
+#include "blindspot/layers.hpp"
 
 namespace blindspot {
 
@@ -26,7 +28,16 @@ class BLINDSPOT_API Classifier {
   virtual TensorMap state() const = 0;
   /// Replaces the weights; throws Error if a name or shape does not match.
   virtual void load_state(const TensorMap& state) = 0;
+  /// The layers in forward order (linear, convolution, activation, pooling, ...).
+  virtual std::vector<Layer> layers() const = 0;
+  /// Output of the named layer (one of layers()) for a batch of images.
+  virtual at::Tensor activations(const std::string& layer, const at::Tensor& images) const = 0;
 };
+
+/// Gradient of the cross-entropy loss of `labels` with respect to each image (same shape as
+/// `images`); each sample's gradient depends only on that sample.
+BLINDSPOT_API at::Tensor input_gradient(const Classifier& model, const at::Tensor& images,
+                                        const at::Tensor& labels);
 
 /// Predicted labels (int64 [N]) for `images`, evaluated in batches without gradients.
 BLINDSPOT_API at::Tensor predict(const Classifier& model, const at::Tensor& images,

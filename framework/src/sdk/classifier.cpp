@@ -1,12 +1,21 @@
 // The classifier interface and batched prediction.
 #include "blindspot/classifier.hpp"
 
-#include <ATen/ATen.h>
-#include <torch/csrc/autograd/grad_mode.h>
+#include <torch/torch.h>
 
 namespace blindspot {
 
 Classifier::~Classifier() = default;
+
+at::Tensor input_gradient(const Classifier& model, const at::Tensor& images,
+                          const at::Tensor& labels) {
+  torch::AutoGradMode enable(true);
+  at::Tensor x = images.detach().clone().requires_grad_(true);
+  at::Tensor loss = torch::nn::functional::cross_entropy(
+      model.logits(x), labels,
+      torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
+  return torch::autograd::grad({loss}, {x})[0];
+}
 
 at::Tensor predict(const Classifier& model, const at::Tensor& images, std::int64_t batch) {
   torch::NoGradGuard no_grad;

@@ -25,6 +25,10 @@ class FirstPixel final : public blindspot::Classifier {
   void load_state(const blindspot::TensorMap& state) override {
     if (!state.empty()) throw blindspot::Error("", "FirstPixel has no weights");
   }
+  std::vector<blindspot::Layer> layers() const override { return {}; }
+  at::Tensor activations(const std::string& layer, const at::Tensor&) const override {
+    throw blindspot::Error("", "FirstPixel has no layer " + layer);
+  }
 };
 
 // A split of 1x2x2 images whose first pixels and labels are given.

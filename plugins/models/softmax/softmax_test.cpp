@@ -36,7 +36,7 @@ const Table& curve_of(const blindspot::Outputs& out) {
 }
 
 double weight_norm(const blindspot::Outputs& out) {
-  return net_of(out).state().at("weight").norm().item<double>();
+  return net_of(out).state().at("fc.weight").norm().item<double>();
 }
 
 // The message of the blindspot::Error `f` throws; fails the test if it throws none.
@@ -120,7 +120,7 @@ TEST_CASE("the same seed gives the same weights, another seed other weights") {
   const auto first = net_of(train("{epochs: 3, batch: 8}", 7)).state();
   const auto second = net_of(train("{epochs: 3, batch: 8}", 7)).state();
   const auto other = net_of(train("{epochs: 3, batch: 8}", 8)).state();
-  for (const char* name : {"weight", "bias"}) {
+  for (const char* name : {"fc.weight", "fc.bias"}) {
     CAPTURE(name);
     CHECK(torch::equal(first.at(name), second.at(name)));
     CHECK_FALSE(torch::equal(first.at(name), other.at(name)));
@@ -131,12 +131,12 @@ TEST_CASE("load_state refuses weights of the wrong names or shapes") {
   const auto out = train("{epochs: 1}");
   blindspot::Classifier& net = net_of(out);
   auto state = net.state();
-  state["weight"] = torch::zeros({3, 5});
-  state.erase("bias");
+  state["fc.weight"] = torch::zeros({3, 5});
+  state.erase("fc.bias");
   state["scale"] = torch::ones({1});
   const std::string message = error_of([&] { net.load_state(state); });
-  CHECK(message.find("'weight' has shape [3, 5]") != std::string::npos);
-  CHECK(message.find("missing 'bias'") != std::string::npos);
+  CHECK(message.find("'fc.weight' has shape [3, 5]") != std::string::npos);
+  CHECK(message.find("missing 'fc.bias'") != std::string::npos);
   CHECK(message.find("unexpected 'scale'") != std::string::npos);
 }
 

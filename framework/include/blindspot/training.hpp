@@ -1,0 +1,44 @@
+// Minibatch training shared by the model plugins: seeded shuffles, progress, a loss curve.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "blindspot/classifier.hpp"
+#include "blindspot/export.hpp"
+#include "blindspot/node.hpp"
+
+namespace blindspot {
+
+/// How to train: SGD with momentum over shuffled minibatches.
+struct TrainingOptions {
+  std::int64_t epochs = 20;
+  std::int64_t batch = 100;
+  double learning_rate = 0.1;
+  double momentum = 0.9;
+};
+
+/// Loss of one minibatch (rows: indices into the training set); adds its misclassified count
+/// to `wrong` (leave it alone when there is no error rate, as for an autoencoder).
+using BatchLoss = std::function<at::Tensor(const at::Tensor& rows, std::int64_t& wrong)>;
+
+/// Trains `parameters` for options.epochs over `samples` items in shuffled minibatches (the
+/// order comes from LibTorch's generator, which the host seeds per node). Returns the table
+/// `title` with one row per epoch: mean loss and error rate.
+BLINDSPOT_API Table train_minibatches(const std::vector<at::Tensor>& parameters,
+                                      std::int64_t samples, const TrainingOptions& options,
+                                      const BatchLoss& batch_loss, RunContext& ctx,
+                                      const std::string& title);
+
+/// Trains a classifier on cross-entropy plus `penalty()` (weight decay), via train_minibatches.
+BLINDSPOT_API Table train_classifier(const Classifier& model,
+                                     const std::vector<at::Tensor>& parameters,
+                                     const LabelledImages& data, const TrainingOptions& options,
+                                     const std::function<at::Tensor()>& penalty, RunContext& ctx,
+                                     const std::string& title = "Training curve");
+
+}  // namespace blindspot

@@ -1,0 +1,61 @@
+// Minibatch SGD with momentum, shared by the model plugins.
+#include "blindspot/training.hpp"
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include <cmath>
+
+namespace blindspot {
+
+Table train_minibatches(const std::vector<at::Tensor>& parameters, std::int64_t samples,
+                        const TrainingOptions& options, const BatchLoss& batch_loss,
+                        RunContext& ctx, const std::string& title) {
+  if (samples == 0) throw Error("", "no samples to train on");
+  torch::optim::SGD sgd(parameters,
+                        torch::optim::SGDOptions(options.learning_rate).momentum(options.momentum));
+  std::vector<std::string> rows;
+  for (std::int64_t e = 1; e <= options.epochs; ++e) rows.push_back(std::to_string(e));
+  Table curve(title, rows, {"loss", "error"});
+  std::int64_t batches = (samples + options.batch - 1) / options.batch;
+  auto bar = ctx.progress(title, options.epochs * batches);
+  for (std::int64_t epoch = 0; epoch < options.epochs; ++epoch) {
+    // The host seeds LibTorch's generator with the node's seed: the order is reproducible.
+    at::Tensor order = torch::randperm(samples, torch::kLong);
+    double loss_sum = 0;
+    std::int64_t wrong = 0;
+    for (std::int64_t start = 0; start < samples; start += options.batch) {
+      at::Tensor rows_of_batch = order.slice(0, start, std::min(start + options.batch, samples));
+      at::Tensor loss = batch_loss(rows_of_batch, wrong);
+      sgd.zero_grad();
+      loss.backward();
+      sgd.step();
+      loss_sum += loss.item<double>() * static_cast<double>(rows_of_batch.size(0));
+      bar->advance(1);
+    }
+    double loss = loss_sum / static_cast<double>(samples);
+    double error = static_cast<double>(wrong) / static_cast<double>(samples);
+    if (!std::isfinite(loss))
+      throw Error("", fmt::format("training diverged in epoch {} (loss {}); lower learning_rate",
+                                  epoch + 1, loss));
+    curve.set(static_cast<std::size_t>(epoch), 0, loss);
+    curve.set(static_cast<std::size_t>(epoch), 1, error);
+    bar->status(fmt::format("epoch {} loss {:.4g} err {:.2f}%", epoch + 1, loss, 100 * error));
+  }
+  return curve;
+}
+
+Table train_classifier(const Classifier& model, const std::vector<at::Tensor>& parameters,
+                       const LabelledImages& data, const TrainingOptions& options,
+                       const std::function<at::Tensor()>& penalty, RunContext& ctx,
+                       const std::string& title) {
+  auto batch_loss = [&](const at::Tensor& rows, std::int64_t& wrong) {
+    at::Tensor labels = data.labels.index_select(0, rows);
+    at::Tensor logits = model.logits(data.images.index_select(0, rows));
+    wrong += logits.argmax(1).ne(labels).sum().item<std::int64_t>();
+    return torch::nn::functional::cross_entropy(logits, labels) + penalty();
+  };
+  return train_minibatches(parameters, data.size(), options, batch_loss, ctx, title);
+}
+
+}  // namespace blindspot
