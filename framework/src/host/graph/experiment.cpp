@@ -16,7 +16,7 @@ namespace blindspot::host {
 namespace {
 
 const std::vector<std::string> kTopKeys = {"experiment", "description", "seed", "nodes"};
-const std::vector<std::string> kNodeKeys = {"plugin", "inputs", "with"};
+const std::vector<std::string> kNodeKeys = {"plugin", "inputs", "with", "from"};
 
 /// Collects problems for one file.
 struct Reader {
@@ -63,6 +63,12 @@ struct Reader {
       problem(plugin ? plugin : key, context + "missing 'plugin: NAME'");
     else
       decl.plugin = plugin.Scalar(), decl.plugin_mark = mark_of(plugin);
+    if (const YAML::Node from = body["from"]) {
+      if (!from.IsScalar() || from.Scalar().empty())
+        problem(from, context + "'from' must name an archive node: ARCHIVE.h5#/nodes/NAME");
+      else
+        decl.from = from.Scalar(), decl.from_mark = mark_of(from);
+    }
     if (const YAML::Node inputs = body["inputs"]) {
       if (!inputs.IsMap()) problem(inputs, context + "'inputs' must map ports to node names");
       for (const auto& item : inputs.IsMap() ? inputs : YAML::Node()) {

@@ -31,6 +31,8 @@ struct NodeDecl {
   std::map<std::string, Value> with;
   std::map<std::string, Mark> with_marks;
   Mark with_mark;
+  std::string from;  // "ARCHIVE.h5#/nodes/NAME": load the products instead of running
+  Mark from_mark;
 };
 
 /// A whole experiment file.

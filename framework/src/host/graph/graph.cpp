@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "archive/archive.hpp"
 #include "blindspot/suggest.hpp"
 
 namespace blindspot::host {
@@ -30,6 +31,32 @@ void check_node(const Experiment& exp, const Registry& registry, GraphNode& node
     auto mark = decl.with_marks.find(p.key);
     problems.push_back({exp.file, mark != decl.with_marks.end() ? mark->second : decl.with_mark,
                         fmt::format("node '{}' ({}): {}", decl.name, decl.plugin, p.message)});
+  }
+}
+
+/// Checks a `from: ARCHIVE.h5#/nodes/NAME` source: readable, holding that node, same plugin.
+void check_from(const Experiment& exp, GraphNode& node, Problems& problems) {
+  const NodeDecl& decl = *node.decl;
+  auto problem = [&](const std::string& message) {
+    problems.push_back(
+        {exp.file, decl.from_mark, fmt::format("node '{}': 'from' {}", decl.name, message)});
+  };
+  std::size_t hash = decl.from.find("#/nodes/");
+  std::string archive = decl.from.substr(0, hash);
+  std::string name = hash == std::string::npos ? decl.name : decl.from.substr(hash + 8);
+  try {
+    ArchiveReader reader(archive);
+    for (const NodeInfo& info : reader.nodes()) {
+      if (info.name != name) continue;
+      if (info.plugin != decl.plugin)
+        return problem(
+            fmt::format("names a node of plugin '{}', not '{}'", info.plugin, decl.plugin));
+      node.from = ArchivedSource{archive, name, info.key};
+      return;
+    }
+    problem(fmt::format("archive {} holds no node '{}'", archive, name));
+  } catch (const Error& e) {
+    problem(e.what());
   }
 }
 
@@ -149,9 +176,14 @@ Graph check_graph(const Experiment& exp, const Registry& registry, Problems& pro
       continue;
     }
     index[decl.name] = graph.nodes.size();
-    graph.nodes.push_back(GraphNode{&decl, nullptr, {}, {}});
+    GraphNode node;
+    node.decl = &decl;
+    graph.nodes.push_back(std::move(node));
   }
-  for (GraphNode& node : graph.nodes) check_node(exp, registry, node, problems);
+  for (GraphNode& node : graph.nodes) {
+    check_node(exp, registry, node, problems);
+    if (node.plugin && !node.decl->from.empty()) check_from(exp, node, problems);
+  }
   for (GraphNode& node : graph.nodes)
     if (node.plugin) connect(exp, index, graph.nodes, node, problems);
   graph.order = order_nodes(exp, graph.nodes, problems);

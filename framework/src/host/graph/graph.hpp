@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,12 +18,20 @@ struct Connection {
   std::string port;
 };
 
+/// A node's products taken from an earlier archive (`from:`) instead of being computed.
+struct ArchivedSource {
+  std::string archive;  // path of the archive
+  std::string node;     // node name inside it
+  std::string key;      // that node's key there
+};
+
 /// A node ready to run: its plugin, validated parameters and resolved inputs.
 struct GraphNode {
   const NodeDecl* decl = nullptr;
   const LoadedPlugin* plugin = nullptr;
   ValidatedParams params;
   std::map<std::string, std::vector<Connection>> inputs;
+  std::optional<ArchivedSource> from;
 };
 
 /// A whole checked experiment; `order` lists node indices so that inputs come first.

@@ -124,6 +124,17 @@ void run_experiment(const Graph& graph, const RunOptions& options) {
     if (reuse) {
       instance->restore(reader.products(name), in, out, ctx);
       check_outputs(node, out);
+    } else if (node.from) {
+      instance->restore(ArchiveReader(node.from->archive).products(node.from->node), in, out, ctx);
+      NodeInfo record{name,
+                      node.decl->plugin,
+                      node.plugin->entry->version,
+                      Value::of(node.params).to_yaml(),
+                      keys[i],
+                      seed,
+                      0.0,
+                      "loaded from " + node.decl->from};
+      writer.add_node(record, records(node, out));
     } else {
       instance->execute(name, in, out, ctx);
       double seconds =
@@ -141,7 +152,9 @@ void run_experiment(const Graph& graph, const RunOptions& options) {
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     fmt::print("[{}/{}] {} ({}) {}\n", ++step, graph.order.size(), name, node.decl->plugin,
-               reuse ? "restored from archive" : fmt::format("done in {:.1f} s", seconds));
+               reuse       ? "restored from archive"
+               : node.from ? "loaded from " + node.decl->from
+                           : fmt::format("done in {:.1f} s", seconds));
     std::fflush(stdout);
     for (const auto& [port, product] : out.all()) products[i][port] = product;
   }
