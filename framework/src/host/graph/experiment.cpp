@@ -53,6 +53,8 @@ struct Reader {
     decl.name = key.Scalar();
     decl.mark = mark_of(key);
     std::string context = fmt::format("node '{}': ", decl.name);
+    if (decl.name.find('.') != std::string::npos)
+      problem(key, context + "a node name may not contain '.' (inputs write node.port)");
     if (!body.IsMap()) {
       problem(key, context + "expected a map with 'plugin', 'inputs' and 'with'");
       return decl;
