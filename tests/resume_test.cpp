@@ -145,4 +145,13 @@ TEST_CASE("resume recomputes exactly the nodes whose key changed, and what depen
   CHECK(changed.output.find("quick (softmax) restored") != std::string::npos);
   CHECK(changed.output.find("slow (softmax) done") != std::string::npos);
   CHECK(changed.output.find("errors (evaluate) done") != std::string::npos);
+
+  // New data under the same path changes the dataset's key: everything is recomputed.
+  blindspot::host::write_idx(tmp.path() / "pool/labels-idx1-ubyte",
+                             at::arange(2000, at::kLong).remainder(7).to(at::kByte));
+  auto new_data = run_blindspot("run " + yaml.string() + " -o " + out.string() + " --resume");
+  INFO(new_data.output);
+  REQUIRE(new_data.exit_code == 0);
+  CHECK(new_data.output.find("restored") == std::string::npos);
+  CHECK(new_data.output.find("quick (softmax) done") != std::string::npos);
 }

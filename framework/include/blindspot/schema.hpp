@@ -32,6 +32,7 @@ struct BLINDSPOT_API ParamSpec {
   bool min_exclusive = false;        // min itself is not allowed ("> 0")
   std::vector<std::string> choices;  // allowed strings, empty = any
   bool affects_results = true;       // false: left out of the node's cache key
+  bool names_file = false;           // the file's contents are part of the node's cache key
   std::function<void(void*, const Value&)> assign;  // writes the value into the Params struct
 };
 
@@ -184,6 +185,12 @@ class Schema::For : public Schema {
   /// Marks the last parameter as not changing results (progress, threads): not in the cache key.
   For& untracked() {
     params_.back().affects_results = false;
+    return *this;
+  }
+  /// Marks the last (string) parameter as a file path whose contents are part of the cache
+  /// key, so a changed file is recomputed on --resume.
+  For& file() {
+    params_.back().names_file = true;
     return *this;
   }
   /// Declares an input port taking one node's product of kind T.

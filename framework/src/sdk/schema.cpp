@@ -184,6 +184,7 @@ std::string Schema::describe() const {
     std::string line =
         fmt::format("  {:<16} {:<16} default {:<12}  {}{}", p.name, type, default_text, constraint,
                     p.affects_results ? "" : "  (does not affect results)");
+    if (p.names_file) line += "  (its contents are part of the cache key)";
     line.erase(line.find_last_not_of(' ') + 1);
     out += line + "\n      " + p.doc + "\n";
   }

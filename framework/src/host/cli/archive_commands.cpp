@@ -23,7 +23,11 @@ std::string markdown(const Table& t) {
   out += " |\n|---|";
   for (std::size_t c = 0; c < t.columns.size(); ++c) out += "---|";
   out += "\n";
+  constexpr std::size_t kEnds = 3;  // long tables (training curves): first and last rows
+  bool elide = t.rows.size() > 4 * kEnds;
   for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    if (elide && r == kEnds) out += fmt::format("| ... {} rows ... |\n", t.rows.size() - 2 * kEnds);
+    if (elide && r >= kEnds && r + kEnds < t.rows.size()) continue;
     out += "| " + t.rows[r];
     for (std::size_t c = 0; c < t.columns.size(); ++c)
       out += " | " + cell(t.columns[c], t.at(r, c));

@@ -43,6 +43,7 @@ class DatasetNode final : public Node {
         .param(&Params::path, "path", "",
                "folder of IDX files (train-*/t10k-* or images-*/labels-*, plain or .gz); "
                "only with source idx")
+        .file()
         .param(&Params::train, "train", 0,
                "training images (0: all of the train file; required for a single pool)")
         .at_least(0)

@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <optional>
+#include <sstream>
 #include <thread>
 
 #include "archive/archive.hpp"
@@ -34,14 +36,50 @@ std::optional<fs::path> resume_source(const fs::path& output) {
   return std::nullopt;
 }
 
+/// Digest of a file's bytes, or of a folder's files (names and bytes, in name order).
+std::string content_digest(const fs::path& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::recursive_directory_iterator(path, ec))
+      if (entry.is_regular_file()) files.push_back(entry.path());
+    std::sort(files.begin(), files.end());
+    std::string text;
+    for (const fs::path& file : files)
+      text += fs::relative(file, path).string() + ":" + content_digest(file) + "\n";
+    return digest(text);
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "missing";
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return digest(bytes.str());
+}
+
+/// Digests of the files a node's parameters name (`.file()`), so a changed file changes the key.
+std::string file_digests(const GraphNode& node) {
+  std::string text;
+  for (const ParamSpec& spec : node.plugin->schema.params()) {
+    auto value = node.params.find(spec.name);
+    if (!spec.names_file || value == node.params.end() || value->second.string.empty()) continue;
+    text += fmt::format("{}={}\n", spec.name, content_digest(value->second.string));
+  }
+  return text;
+}
+
 /// Cache key of every node, in graph order: plugin, version, parameters, input keys, seed.
 std::vector<std::string> node_keys(const Graph& graph, std::uint64_t seed) {
   std::vector<std::string> keys(graph.nodes.size());
   for (std::size_t i : graph.order) {
     const GraphNode& node = graph.nodes[i];
+    if (node.from) {  // loaded, not computed: the source node's key identifies the products
+      keys[i] = digest(
+          fmt::format("from\n{}\n{}\n{}", node.from->archive, node.from->node, node.from->key));
+      continue;
+    }
     std::string text =
-        fmt::format("{}\n{}\n{}\n", node.plugin->entry->name, node.plugin->entry->version,
-                    node.plugin->schema.tracked_text(node.params));
+        fmt::format("{}\n{}\n{}\n{}", node.plugin->entry->name, node.plugin->entry->version,
+                    node.plugin->schema.tracked_text(node.params), file_digests(node));
     for (const auto& [port, connections] : node.inputs)
       for (const Connection& c : connections) text += fmt::format("{}={}\n", port, keys[c.node]);
     text += std::to_string(node_seed(seed, node.decl->name));
