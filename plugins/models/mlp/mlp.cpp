@@ -40,7 +40,7 @@ class Mlp final : public ModelNode {
         .range(1, 10000)
         .param(&Params::batch, "batch", 100, "samples per SGD step")
         .range(1, 65536)
-        .param(&Params::learning_rate, "learning_rate", 0.5, "SGD step size")
+        .param(&Params::learning_rate, "learning_rate", 0.1, "SGD step size")
         .above(0)
         .param(&Params::momentum, "momentum", 0.9, "SGD momentum")
         .range(0, 1)
