@@ -88,6 +88,7 @@ TEST_CASE("every file of the bad-input corpus exits 2 with its expected message"
     CHECK(result.exit_code == 2);
     CHECK(std::regex_search(result.output, std::regex(header(text, "expect"))));
     CHECK_FALSE(fs::exists(archive));
+    CHECK_FALSE(fs::exists(archive.string() + ".partial"));  // nothing finished, nothing kept
   }
   CHECK(files >= 20);
 }

@@ -56,6 +56,10 @@ struct TestContext final : blindspot::RunContext {
     return std::make_unique<NoProgress>();
   }
   void log(const std::string&) override {}
+  std::unique_ptr<blindspot::Node> component(const blindspot::Value&,
+                                             blindspot::PluginKind) override {
+    throw blindspot::Error("", "the dataset node uses no components");
+  }
 
   std::uint64_t seed_;
   std::mt19937_64 rng_;

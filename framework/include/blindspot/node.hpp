@@ -14,6 +14,8 @@
 
 namespace blindspot {
 
+class Node;
+
 /// A progress bar for one piece of work; the host decides whether and how it is shown.
 class BLINDSPOT_API Progress {
  public:
@@ -38,6 +40,9 @@ class BLINDSPOT_API RunContext {
   virtual std::unique_ptr<Progress> progress(const std::string& what, std::int64_t total) = 0;
   /// One line of information for the user.
   virtual void log(const std::string& line) = 0;
+  /// Creates the plugin a component parameter names ({plugin: NAME, ...}, already validated
+  /// by the host against that plugin's schema); `kind` is the kind the parameter declared.
+  virtual std::unique_ptr<Node> component(const Value& spec, PluginKind kind) = 0;
 };
 
 /// The products connected to a node's input ports, checked by the host before the node runs.
@@ -108,6 +113,12 @@ class BLINDSPOT_API Node {
  private:
   virtual void run(const Inputs& in, Outputs& out, RunContext& ctx) = 0;
 };
+
+/// The component a parameter names, as its plugin type T (T::plugin_kind says which kind).
+template <class T>
+std::unique_ptr<T> make_component(RunContext& ctx, const Value& spec) {
+  return std::unique_ptr<T>(static_cast<T*>(ctx.component(spec, T::plugin_kind).release()));
+}
 
 /// Base of model plugins: the host can rebuild the architecture to load archived weights.
 class BLINDSPOT_API ModelNode : public Node {

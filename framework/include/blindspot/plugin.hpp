@@ -11,10 +11,7 @@
 namespace blindspot {
 
 /// Bumped whenever PluginEntry, Node, Schema or a product type changes layout.
-inline constexpr std::uint32_t kPluginAbiVersion = 3;
-
-/// What a plugin is for.
-enum class PluginKind : std::uint32_t { dataset, model, optimiser, attack, analysis };
+inline constexpr std::uint32_t kPluginAbiVersion = 4;
 
 /// Name of a plugin kind ("model", ...).
 BLINDSPOT_API const char* kind_name(PluginKind kind);

@@ -79,4 +79,34 @@ class BLINDSPOT_API Table final : public Product {
   static Table load(const Record& record);
 };
 
+/// Perturbed copies of labelled images, made by an attack (or by noise), with per-sample facts.
+class BLINDSPOT_API AdversarialSet final : public Product {
+ public:
+  static constexpr ProductKind product_kind = ProductKind::adversarial_set;
+  at::Tensor original;                      // float32 [N, C, H, W]
+  at::Tensor adversarial;                   // float32 [N, C, H, W]
+  at::Tensor labels;                        // int64 [N], the true labels
+  at::Tensor indices;                       // int64 [N], positions in the data source
+  at::Tensor target;                        // int64 [N], the label aimed at; -1 when untargeted
+  at::Tensor original_prediction;           // int64 [N], the attacked model on `original`
+  at::Tensor prediction;                    // int64 [N], the attacked model on `adversarial`
+  at::Tensor success;                       // uint8 [N], 1 when the attack reached its goal
+  at::Tensor distortion;                    // float32 [N], sqrt(mean((adversarial - original)^2))
+  std::map<std::string, at::Tensor> extra;  // attack-specific per-sample values (c, iterations)
+
+  std::int64_t size() const { return labels.defined() ? labels.size(0) : 0; }
+  /// adversarial - original.
+  at::Tensor perturbation() const;
+  /// Per-pixel RMS of each sample's perturbation: the paper's distortion.
+  static at::Tensor rms_distortion(const at::Tensor& original, const at::Tensor& adversarial);
+  ProductKind kind() const override { return product_kind; }
+  /// One dataset per field; `extra` values under extra/NAME.
+  Record save() const override;
+  static AdversarialSet load(const Record& record);
+
+ private:
+  /// Each archived field with its dataset name.
+  std::vector<std::pair<const char*, at::Tensor*>> fields();
+};
+
 }  // namespace blindspot

@@ -16,7 +16,10 @@
 namespace blindspot {
 
 /// The kinds of product that flow along the edges of an experiment graph.
-enum class ProductKind { dataset, model, table };
+enum class ProductKind { dataset, model, table, adversarial_set };
+
+/// What a plugin is for.
+enum class PluginKind : std::uint32_t { dataset, model, optimiser, attack, analysis };
 
 /// Name of a product kind as shown to users ("Dataset", "Model", ...).
 BLINDSPOT_API const char* kind_name(ProductKind kind);
@@ -28,11 +31,12 @@ struct BLINDSPOT_API ParamSpec {
   ValueType element_type = ValueType::null;  // for lists
   Value default_value;
   std::string doc;
-  std::optional<double> min, max;    // inclusive; for numbers and each number of a list
-  bool min_exclusive = false;        // min itself is not allowed ("> 0")
-  std::vector<std::string> choices;  // allowed strings, empty = any
-  bool affects_results = true;       // false: left out of the node's cache key
-  bool names_file = false;           // the file's contents are part of the node's cache key
+  std::optional<double> min, max;       // inclusive; for numbers and each number of a list
+  bool min_exclusive = false;           // min itself is not allowed ("> 0")
+  std::vector<std::string> choices;     // allowed strings, empty = any
+  bool affects_results = true;          // false: left out of the node's cache key
+  bool names_file = false;              // the file's contents are part of the node's cache key
+  std::optional<PluginKind> component;  // a map {plugin: NAME, ...} naming a plugin of this kind
   std::function<void(void*, const Value&)> assign;  // writes the value into the Params struct
 };
 
@@ -158,6 +162,17 @@ class Schema::For : public Schema {
       static_cast<P*>(params)->*member = Traits::get(v);
     };
     params_.push_back(std::move(spec));
+    return *this;
+  }
+  /// Declares parameter `key`: another plugin of `kind` used inside this one (an optimiser in an
+  /// attack), written {plugin: NAME, its parameters...}. The host validates the inner
+  /// parameters against that plugin's schema and fills its defaults.
+  For& component(Value P::*member, std::string key, PluginKind kind, std::string default_plugin,
+                 std::string doc) {
+    param(member, std::move(key),
+          Value::of(std::map<std::string, Value>{{"plugin", Value::of(std::move(default_plugin))}}),
+          std::move(doc));
+    params_.back().component = kind;
     return *this;
   }
   /// Inclusive range of the last parameter (applies to each element of a list).

@@ -65,6 +65,9 @@ void Node::restore(const StoredProducts& stored, const Inputs&, Outputs& out, Ru
     auto kind = record.attributes.find("kind");
     if (kind != record.attributes.end() && kind->second == kind_name(ProductKind::table))
       out.put(port, Table::load(record));
+    else if (kind != record.attributes.end() &&
+             kind->second == kind_name(ProductKind::adversarial_set))
+      out.put(port, AdversarialSet::load(record));
     else
       throw Error("", fmt::format("output '{}' cannot be restored from an archive", port));
   }

@@ -89,4 +89,40 @@ Table Table::load(const Record& record) {
   return table;
 }
 
+at::Tensor AdversarialSet::perturbation() const { return adversarial - original; }
+
+at::Tensor AdversarialSet::rms_distortion(const at::Tensor& original,
+                                          const at::Tensor& adversarial) {
+  return (adversarial - original).flatten(1).pow(2).mean(1).sqrt().to(at::kFloat);
+}
+
+std::vector<std::pair<const char*, at::Tensor*>> AdversarialSet::fields() {
+  return {{"original", &original},     {"adversarial", &adversarial},
+          {"labels", &labels},         {"indices", &indices},
+          {"target", &target},         {"original_prediction", &original_prediction},
+          {"prediction", &prediction}, {"success", &success},
+          {"distortion", &distortion}};
+}
+
+Record AdversarialSet::save() const {
+  Record record;
+  for (const auto& [name, tensor] : const_cast<AdversarialSet*>(this)->fields())
+    record.tensors[name] = *tensor;
+  for (const auto& [name, tensor] : extra) record.tensors["extra/" + name] = tensor;
+  return record;
+}
+
+AdversarialSet AdversarialSet::load(const Record& record) {
+  AdversarialSet set;
+  for (const auto& [name, tensor] : set.fields()) {
+    auto it = record.tensors.find(name);
+    if (it == record.tensors.end())
+      throw Error("", fmt::format("adversarial set record lacks '{}'", name));
+    *tensor = it->second;
+  }
+  for (const auto& [name, tensor] : record.tensors)
+    if (name.rfind("extra/", 0) == 0) set.extra[name.substr(6)] = tensor;
+  return set;
+}
+
 }  // namespace blindspot

@@ -18,6 +18,8 @@ const char* kind_name(ProductKind kind) {
       return "Model";
     case ProductKind::table:
       return "Table";
+    case ProductKind::adversarial_set:
+      return "AdversarialSet";
   }
   return "?";
 }

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "blindspot/testing.hpp"
+#include "graph/params.hpp"
 #include "graph/yaml_value.hpp"
 #include "loader/registry.hpp"
 #include "runner/context.hpp"
@@ -31,7 +32,8 @@ Prepared prepare(const std::string& plugin, const std::string& with_yaml,
   const host::LoadedPlugin* loaded = registry().find(plugin);
   if (!loaded) throw Error(plugin, "plugin not found in " BLINDSPOT_BUILD_DIR "/plugins");
   std::vector<ParamProblem> problems;
-  ValidatedParams params = loaded->schema.validate(host::parse_value_map(with_yaml), problems);
+  ValidatedParams params =
+      host::validate_params(registry(), loaded->schema, host::parse_value_map(with_yaml), problems);
   if (!problems.empty()) throw Error(plugin, problems.front().message);
   Prepared out{loaded->entry->create(params), {}};
   for (const auto& [port, product] : connections) out.inputs.add(port, {port, product});
@@ -43,7 +45,7 @@ Prepared prepare(const std::string& plugin, const std::string& with_yaml,
 Outputs run_node(const std::string& plugin, const std::string& with_yaml, const Connections& inputs,
                  std::uint64_t seed) {
   Prepared p = prepare(plugin, with_yaml, inputs);
-  host::HostContext ctx(plugin, seed, 1, false, nullptr);
+  host::HostContext ctx(registry(), plugin, seed, 1, false, nullptr);
   torch::manual_seed(seed);
   Outputs out;
   p.node->execute(plugin, p.inputs, out, ctx);
@@ -60,7 +62,7 @@ Outputs round_trip(const std::string& plugin, const std::string& with_yaml,
     for (auto& [name, tensor] : record.tensors) tensor = tensor.clone();
     stored[port] = record;
   }
-  host::HostContext ctx(plugin, 1, 1, false, nullptr);
+  host::HostContext ctx(registry(), plugin, 1, 1, false, nullptr);
   Outputs out;
   p.node->restore(stored, p.inputs, out, ctx);
   return out;

@@ -1,6 +1,7 @@
 // `blindspot run` and `blindspot validate`: read, check, then run an experiment.
 #include <fmt/format.h>
 
+#include "archive/archive.hpp"
 #include "cli/commands.hpp"
 #include "graph/graph.hpp"
 #include "runner/progress.hpp"
@@ -20,6 +21,23 @@ void load_plugins(Registry& registry, const PluginOptions& options) {
   registry.load_default_locations(options.plugin_paths);
   for (const RefusedLibrary& refused : registry.refused())
     fmt::print(stderr, "warning: {}: {}\n", refused.path.string(), refused.reason);
+}
+
+/// After a failed run: points at the partial if it holds finished nodes, else removes it.
+void keep_or_remove_partial(const std::filesystem::path& output) {
+  std::filesystem::path partial = partial_path_for(output);
+  std::size_t finished = 0;
+  try {
+    finished = ArchiveReader(partial).nodes().size();
+  } catch (const Error&) {
+    return;  // no readable partial: nothing to keep or remove
+  }
+  if (finished == 0) {
+    std::filesystem::remove(partial);
+    return;
+  }
+  fmt::print(stderr, "{} finished node(s) are kept in {}; rerun with --resume\n", finished,
+             partial.string());
 }
 
 }  // namespace
@@ -54,8 +72,7 @@ int command_run(const std::string& file, const std::string& output, bool resume,
   try {
     run_experiment(graph, run);
   } catch (...) {
-    fmt::print(stderr, "finished nodes are kept in {}.partial; rerun with --resume\n",
-               run.output.string());
+    keep_or_remove_partial(run.output);
     throw;
   }
   fmt::print("archive written: {}\n", run.output.string());

@@ -8,6 +8,7 @@
 
 #include "archive/archive.hpp"
 #include "blindspot/suggest.hpp"
+#include "graph/params.hpp"
 
 namespace blindspot::host {
 
@@ -25,8 +26,13 @@ void check_node(const Experiment& exp, const Registry& registry, GraphNode& node
                                       registry.suggest(decl.plugin))});
     return;
   }
+  if (node.plugin->entry->kind == PluginKind::optimiser)
+    problems.push_back({exp.file, decl.plugin_mark,
+                        fmt::format("node '{}': '{}' is an optimiser, used inside an attack "
+                                    "(optimiser: {{plugin: {}}}), not as a node",
+                                    decl.name, decl.plugin, decl.plugin)});
   std::vector<ParamProblem> found;
-  node.params = node.plugin->schema.validate(decl.with, found);
+  node.params = validate_params(registry, node.plugin->schema, decl.with, found);
   for (const ParamProblem& p : found) {
     auto mark = decl.with_marks.find(p.key);
     problems.push_back({exp.file, mark != decl.with_marks.end() ? mark->second : decl.with_mark,
@@ -168,6 +174,7 @@ std::vector<std::size_t> order_nodes(const Experiment& exp, const std::vector<Gr
 Graph check_graph(const Experiment& exp, const Registry& registry, Problems& problems) {
   Graph graph;
   graph.experiment = &exp;
+  graph.registry = &registry;
   std::map<std::string, std::size_t> index;
   for (const NodeDecl& decl : exp.nodes) {
     if (index.count(decl.name)) {

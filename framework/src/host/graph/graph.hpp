@@ -37,6 +37,7 @@ struct GraphNode {
 /// A whole checked experiment; `order` lists node indices so that inputs come first.
 struct Graph {
   const Experiment* experiment = nullptr;
+  const Registry* registry = nullptr;
   std::vector<GraphNode> nodes;
   std::vector<std::size_t> order;
 };

@@ -1,13 +1,16 @@
 // The host's RunContext.
 #include "runner/context.hpp"
 
+#include <fmt/format.h>
+
 #include "runner/progress.hpp"
 
 namespace blindspot::host {
 
-HostContext::HostContext(std::string node, std::uint64_t seed, int threads, bool bars,
-                         std::function<void(const std::string&)> log_line)
-    : node_(std::move(node)),
+HostContext::HostContext(const Registry& registry, std::string node, std::uint64_t seed,
+                         int threads, bool bars, std::function<void(const std::string&)> log_line)
+    : registry_(registry),
+      node_(std::move(node)),
       seed_(seed),
       rng_(seed),
       threads_(threads),
@@ -20,6 +23,17 @@ std::unique_ptr<Progress> HostContext::progress(const std::string& what, std::in
 
 void HostContext::log(const std::string& line) {
   if (log_line_) log_line_(node_ + ": " + line);
+}
+
+std::unique_ptr<Node> HostContext::component(const Value& spec, PluginKind kind) {
+  auto name = spec.map.find("plugin");
+  const LoadedPlugin* plugin =
+      name == spec.map.end() ? nullptr : registry_.find(name->second.string);
+  if (!plugin || plugin->entry->kind != kind)
+    throw Error("", fmt::format("no {} plugin named in {}", kind_name(kind), spec.to_yaml()));
+  ValidatedParams params = spec.map;
+  params.erase("plugin");
+  return plugin->entry->create(params);
 }
 
 }  // namespace blindspot::host

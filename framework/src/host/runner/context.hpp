@@ -6,6 +6,7 @@
 #include <string>
 
 #include "blindspot/node.hpp"
+#include "loader/registry.hpp"
 
 namespace blindspot::host {
 
@@ -13,15 +14,17 @@ namespace blindspot::host {
 class HostContext final : public RunContext {
  public:
   /// `log_line` receives log() lines; `bars` says whether progress bars are drawn.
-  HostContext(std::string node, std::uint64_t seed, int threads, bool bars,
-              std::function<void(const std::string&)> log_line);
+  HostContext(const Registry& registry, std::string node, std::uint64_t seed, int threads,
+              bool bars, std::function<void(const std::string&)> log_line);
   std::uint64_t seed() const override { return seed_; }
   std::mt19937_64& rng() override { return rng_; }
   int threads() const override { return threads_; }
   std::unique_ptr<Progress> progress(const std::string& what, std::int64_t total) override;
   void log(const std::string& line) override;
+  std::unique_ptr<Node> component(const Value& spec, PluginKind kind) override;
 
  private:
+  const Registry& registry_;
   std::string node_;
   std::uint64_t seed_;
   std::mt19937_64 rng_;

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "archive/archive.hpp"
+#include "graph/params.hpp"
 #include "runner/context.hpp"
 #include "runner/hash.hpp"
 #include "runner/versions.hpp"
@@ -80,6 +81,7 @@ std::vector<std::string> node_keys(const Graph& graph, std::uint64_t seed) {
     std::string text =
         fmt::format("{}\n{}\n{}\n{}", node.plugin->entry->name, node.plugin->entry->version,
                     node.plugin->schema.tracked_text(node.params), file_digests(node));
+    text += component_versions(*graph.registry, node.plugin->schema, node.params);
     for (const auto& [port, connections] : node.inputs)
       for (const Connection& c : connections) text += fmt::format("{}={}\n", port, keys[c.node]);
     text += std::to_string(node_seed(seed, node.decl->name));
@@ -152,7 +154,7 @@ void run_experiment(const Graph& graph, const RunOptions& options) {
     for (const auto& [port, connections] : node.inputs)
       for (const Connection& c : connections)
         in.add(port, {graph.nodes[c.node].decl->name, products[c.node].at(c.port)});
-    HostContext ctx(name, seed, threads, options.bars,
+    HostContext ctx(*graph.registry, name, seed, threads, options.bars,
                     [](const std::string& line) { fmt::print("  {}\n", line); });
     torch::manual_seed(seed);
     std::unique_ptr<Node> instance = node.plugin->entry->create(node.params);

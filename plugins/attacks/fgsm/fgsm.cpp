@@ -1,0 +1,191 @@
+// The fgsm attack plugin: the fast gradient sign method of Goodfellow et al. (2015).
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "blindspot/classifier.hpp"
+#include "blindspot/node.hpp"
+#include "blindspot/plugin.hpp"
+#include "blindspot/products.hpp"
+#include "blindspot/schema.hpp"
+
+namespace {
+
+using namespace blindspot;
+
+/// The fgsm node: one step of eps * sign(gradient of the cross-entropy) per sample.
+class Fgsm final : public Node {
+ public:
+  struct Params {
+    std::string split;
+    std::int64_t count, offset, batch;
+    double epsilon;
+    std::string mode, target;
+    bool clip, search;
+    std::int64_t search_steps;
+  };
+
+  static Schema describe() {
+    return Schema::of<Params>("Fast gradient sign attack: x' = x +- epsilon * sign(gradient)")
+        .param(&Params::split, "split", "test", "split of the dataset to attack")
+        .param(&Params::count, "count", 1000, "samples to attack (all of the split if fewer)")
+        .at_least(1)
+        .param(&Params::offset, "offset", 0, "first sample of the split to attack")
+        .at_least(0)
+        .param(&Params::batch, "batch", 500, "samples per forward pass")
+        .at_least(1)
+        .untracked()
+        .param(&Params::epsilon, "epsilon", 0.1, "L-inf step in pixel units")
+        .range(0, 1)
+        .param(&Params::mode, "mode", "untargeted",
+               "untargeted: ascend the loss of the true label; targeted: descend the loss of "
+               "the target label. Samples the model already misclassifies never succeed")
+        .choices({"untargeted", "targeted"})
+        .param(&Params::target, "target", "random",
+               "targeted mode only: random (seeded, uniform over the other labels), next "
+               "((label + 1) mod classes) or least-likely (lowest logit on the clean image)")
+        .choices({"random", "next", "least-likely"})
+        .param(&Params::clip, "clip", true, "clip x' into [0, 1]")
+        .param(&Params::search, "search", false,
+               "bisect for the smallest step in [0, epsilon] that succeeds, per sample")
+        .param(&Params::search_steps, "search_steps", 10, "bisection steps when search is on")
+        .range(1, 40)
+        .input<Model>("model", "classifier to attack")
+        .input<Dataset>("data", "labelled images")
+        .output<AdversarialSet>("adversarial",
+                                "perturbed samples; extra/epsilon is the step used per sample");
+  }
+
+  explicit Fgsm(const Params& p) : p_(p) {}
+
+ private:
+  void run(const Inputs& in, Outputs& out, RunContext& ctx) override {
+    const Classifier& net = *in.get<Model>("model").net;
+    const LabelledImages samples = attacked_samples(in.get<Dataset>("data"), ctx);
+    const at::Tensor& x = samples.images;
+    AdversarialSet set;
+    set.original = x;
+    set.labels = samples.labels;
+    set.indices = samples.indices;
+    set.original_prediction = predict(net, x, p_.batch);
+    const bool targeted = p_.mode == "targeted";
+    set.target = targeted ? targets(net, samples, ctx) : torch::full_like(samples.labels, -1);
+    // Untargeted: climb the loss of the true label. Targeted: descend the loss of the target.
+    const at::Tensor direction =
+        targeted ? -signed_gradient(net, x, set.target) : signed_gradient(net, x, set.labels);
+    // A sample the model already gets wrong is recorded but never counts as a success.
+    const at::Tensor correct = set.original_prediction.eq(set.labels);
+    const auto succeeded = [&](const at::Tensor& prediction) {
+      return (targeted ? prediction.eq(set.target) : prediction.ne(set.labels))
+          .logical_and(correct);
+    };
+    at::Tensor eps = torch::full({x.size(0)}, p_.epsilon, torch::kFloat);
+    if (p_.search) eps = smallest_epsilon(net, x, direction, eps, succeeded);
+    set.adversarial = step(x, direction, eps);
+    set.prediction = predict(net, set.adversarial, p_.batch);
+    set.success = succeeded(set.prediction).to(torch::kUInt8);
+    set.distortion = AdversarialSet::rms_distortion(set.original, set.adversarial);
+    set.extra["epsilon"] = eps;
+    ctx.log(std::to_string(set.success.sum().item<std::int64_t>()) + " of " +
+            std::to_string(set.size()) + " samples succeeded; " +
+            std::to_string(set.size() - correct.sum().item<std::int64_t>()) +
+            " were misclassified before the attack");
+    out.put("adversarial", std::move(set));
+  }
+
+  // Samples [offset, offset + count) of the split, fewer (and said so) if the split ends first.
+  LabelledImages attacked_samples(const Dataset& data, RunContext& ctx) const {
+    const LabelledImages& split = data.split(p_.split);
+    if (p_.offset >= split.size())
+      throw Error("", "offset " + std::to_string(p_.offset) + " is past the end of split '" +
+                          p_.split + "' (" + std::to_string(split.size()) + " samples)");
+    const std::int64_t count = std::min(p_.count, split.size() - p_.offset);
+    if (count < p_.count)
+      ctx.log("split '" + p_.split + "' has only " + std::to_string(count) +
+              " samples from offset " + std::to_string(p_.offset) + "; attacking those");
+    return split.slice(p_.offset, count);
+  }
+
+  // f(start, count) for each batch of `n` samples, concatenated.
+  template <class F>
+  at::Tensor batched(std::int64_t n, const F& f) const {
+    std::vector<at::Tensor> parts;
+    for (std::int64_t start = 0; start < n; start += p_.batch)
+      parts.push_back(f(start, std::min(p_.batch, n - start)));
+    return torch::cat(parts);
+  }
+
+  // Sign of the cross-entropy gradient of `labels` at `x`.
+  at::Tensor signed_gradient(const Classifier& net, const at::Tensor& x,
+                             const at::Tensor& labels) const {
+    return batched(x.size(0), [&](std::int64_t start, std::int64_t n) {
+      return input_gradient(net, x.narrow(0, start, n), labels.narrow(0, start, n)).sign();
+    });
+  }
+
+  // x + eps * direction with one eps per sample, clipped into [0, 1] if asked.
+  at::Tensor step(const at::Tensor& x, const at::Tensor& direction, const at::Tensor& eps) const {
+    std::vector<std::int64_t> shape(x.dim(), 1);
+    shape[0] = -1;
+    const at::Tensor moved = x + eps.view(shape) * direction;
+    return p_.clip ? moved.clamp(0, 1) : moved;
+  }
+
+  // Per sample, the smallest step in [0, epsilon] that succeeds, by bisection; a sample that
+  // does not succeed at epsilon keeps epsilon. Every sample is evaluated in one pass per step.
+  template <class Succeeded>
+  at::Tensor smallest_epsilon(const Classifier& net, const at::Tensor& x,
+                              const at::Tensor& direction, const at::Tensor& epsilon,
+                              const Succeeded& succeeded) const {
+    const at::Tensor searching = succeeded(predict(net, step(x, direction, epsilon), p_.batch));
+    at::Tensor low = torch::zeros_like(epsilon), high = epsilon.clone();  // high always succeeds
+    for (std::int64_t i = 0; i < p_.search_steps; ++i) {
+      const at::Tensor middle = (low + high) / 2;
+      const at::Tensor ok = succeeded(predict(net, step(x, direction, middle), p_.batch));
+      high = torch::where(searching.logical_and(ok), middle, high);
+      low = torch::where(searching.logical_and(ok.logical_not()), middle, low);
+    }
+    return high;
+  }
+
+  // The label each sample is pushed towards in targeted mode.
+  at::Tensor targets(const Classifier& net, const LabelledImages& samples, RunContext& ctx) const {
+    const std::int64_t classes = net.num_classes();
+    if (p_.target == "next") return (samples.labels + 1).remainder(classes);
+    if (p_.target == "least-likely") {
+      torch::NoGradGuard no_grad;
+      return batched(samples.size(), [&](std::int64_t start, std::int64_t n) {
+        return net.logits(samples.images.narrow(0, start, n)).argmin(1);
+      });
+    }
+    if (classes < 2) throw Error("", "a random target needs at least two classes");
+    // random: uniform over the classes - 1 other labels, by a draw that is the same everywhere.
+    at::Tensor out = samples.labels.clone();
+    auto* label = out.data_ptr<std::int64_t>();
+    for (std::int64_t i = 0; i < out.size(0); ++i) {
+      const std::int64_t other = uniform(ctx.rng(), classes - 1);
+      label[i] = other >= label[i] ? other + 1 : other;
+    }
+    return out;
+  }
+
+  // A uniform integer in [0, k): rng() % k, rejecting the top draws that would bias it.
+  static std::int64_t uniform(std::mt19937_64& rng, std::int64_t k) {
+    const auto n = static_cast<std::uint64_t>(k);
+    const std::uint64_t top = std::numeric_limits<std::uint64_t>::max();
+    const std::uint64_t limit = top - top % n;  // a multiple of n
+    std::uint64_t draw = rng();
+    while (draw >= limit) draw = rng();
+    return static_cast<std::int64_t>(draw % n);
+  }
+
+  const Params p_;
+};
+
+}  // namespace
+
+BLINDSPOT_PLUGIN(Fgsm, "fgsm", attack, "1")

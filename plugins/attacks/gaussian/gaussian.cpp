@@ -1,0 +1,97 @@
+// The gaussian attack plugin: the paper's noise baseline, x' = x + N(0, stddev^2) per pixel.
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+
+#include "blindspot/classifier.hpp"
+#include "blindspot/node.hpp"
+#include "blindspot/plugin.hpp"
+#include "blindspot/products.hpp"
+#include "blindspot/schema.hpp"
+
+namespace {
+
+using namespace blindspot;
+
+/// The gaussian node: adds seeded Gaussian noise to each sample and records what it did.
+class Gaussian final : public Node {
+ public:
+  struct Params {
+    std::string split;
+    std::int64_t count, offset, batch;
+    double stddev;
+    bool clip;
+  };
+
+  static Schema describe() {
+    return Schema::of<Params>("Gaussian noise baseline: x' = x + N(0, stddev^2) per pixel")
+        .param(&Params::split, "split", "test", "split of the dataset to perturb")
+        .param(&Params::count, "count", 1000, "samples to perturb (all of the split if fewer)")
+        .at_least(1)
+        .param(&Params::offset, "offset", 0, "first sample of the split to perturb")
+        .at_least(0)
+        .param(&Params::batch, "batch", 500, "samples per forward pass")
+        .at_least(1)
+        .untracked()
+        .param(&Params::stddev, "stddev", 0.1,
+               "standard deviation of the noise in pixel units. Success means the label changed; "
+               "samples the model already misclassifies never succeed")
+        .at_least(0)
+        .param(&Params::clip, "clip", false,
+               "clip x' into [0, 1] (off by default: the paper's rows read as unclipped)")
+        .input<Model>("model", "classifier that judges the noisy samples")
+        .input<Dataset>("data", "labelled images")
+        .output<AdversarialSet>("adversarial",
+                                "noisy samples; distortion is the RMS achieved, extra/stddev the "
+                                "requested one");
+  }
+
+  explicit Gaussian(const Params& p) : p_(p) {}
+
+ private:
+  void run(const Inputs& in, Outputs& out, RunContext& ctx) override {
+    const Classifier& net = *in.get<Model>("model").net;
+    const LabelledImages samples = perturbed_samples(in.get<Dataset>("data"), ctx);
+    AdversarialSet set;
+    set.original = samples.images;
+    set.labels = samples.labels;
+    set.indices = samples.indices;
+    // The host seeds LibTorch's generator per node, so the noise is reproducible.
+    const at::Tensor noisy = samples.images + torch::randn_like(samples.images) * p_.stddev;
+    set.adversarial = p_.clip ? noisy.clamp(0, 1) : noisy;
+    set.target = torch::full_like(samples.labels, -1);
+    set.original_prediction = predict(net, set.original, p_.batch);
+    set.prediction = predict(net, set.adversarial, p_.batch);
+    // A sample the model already gets wrong is recorded but never counts as a success.
+    const at::Tensor correct = set.original_prediction.eq(set.labels);
+    set.success = set.prediction.ne(set.labels).logical_and(correct).to(torch::kUInt8);
+    set.distortion = AdversarialSet::rms_distortion(set.original, set.adversarial);
+    set.extra["stddev"] = torch::full({set.size()}, p_.stddev, torch::kFloat);
+    ctx.log(std::to_string(set.success.sum().item<std::int64_t>()) + " of " +
+            std::to_string(set.size()) + " samples changed label; " +
+            std::to_string(set.size() - correct.sum().item<std::int64_t>()) +
+            " were misclassified before the noise");
+    out.put("adversarial", std::move(set));
+  }
+
+  // Samples [offset, offset + count) of the split, fewer (and said so) if the split ends first.
+  LabelledImages perturbed_samples(const Dataset& data, RunContext& ctx) const {
+    const LabelledImages& split = data.split(p_.split);
+    if (p_.offset >= split.size())
+      throw Error("", "offset " + std::to_string(p_.offset) + " is past the end of split '" +
+                          p_.split + "' (" + std::to_string(split.size()) + " samples)");
+    const std::int64_t count = std::min(p_.count, split.size() - p_.offset);
+    if (count < p_.count)
+      ctx.log("split '" + p_.split + "' has only " + std::to_string(count) +
+              " samples from offset " + std::to_string(p_.offset) + "; perturbing those");
+    return split.slice(p_.offset, count);
+  }
+
+  const Params p_;
+};
+
+}  // namespace
+
+BLINDSPOT_PLUGIN(Gaussian, "gaussian", attack, "1")

@@ -1,0 +1,235 @@
+// Tests of the lbfgsb optimiser, loaded through its plugin entry, on problems with known
+// minimisers.
+#include <ATen/ATen.h>
+#include <dlfcn.h>
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "batch_driver.hpp"
+#include "blindspot/optimiser.hpp"
+#include "blindspot/plugin.hpp"
+
+namespace {
+
+using namespace blindspot;
+using Params = std::map<std::string, Value>;
+
+/// The plugin's entry point, from the library the build put in its plugin folder (never unloaded).
+const PluginEntry& entry() {
+  static const PluginEntry* loaded = [] {
+    void* library = dlopen(BLINDSPOT_BUILD_DIR "/plugins/liblbfgsb.so", RTLD_NOW | RTLD_LOCAL);
+    REQUIRE_MESSAGE(library, dlerror());
+    auto get = reinterpret_cast<const PluginEntry* (*)()>(dlsym(library, BLINDSPOT_PLUGIN_SYMBOL));
+    REQUIRE_MESSAGE(reinterpret_cast<void*>(get), "no " BLINDSPOT_PLUGIN_SYMBOL);
+    REQUIRE(get()->abi_version == kPluginAbiVersion);
+    return get();
+  }();
+  return *loaded;
+}
+
+std::vector<ParamProblem> problems_of(const Params& given) {
+  std::vector<ParamProblem> problems;
+  entry().describe().validate(given, problems);
+  return problems;
+}
+
+/// The optimiser built from validated `given` parameters, as the host's make_component would.
+std::unique_ptr<Optimiser> load_optimiser(const Params& given) {
+  std::vector<ParamProblem> problems;
+  ValidatedParams params = entry().describe().validate(given, problems);
+  REQUIRE(problems.empty());
+  return std::unique_ptr<Optimiser>(static_cast<Optimiser*>(entry().create(params).release()));
+}
+
+/// A RunContext with nothing in it: an optimiser needs none of it.
+class BareContext final : public RunContext {
+ public:
+  std::uint64_t seed() const override { return 1; }
+  std::mt19937_64& rng() override { return rng_; }
+  int threads() const override { return 1; }
+  std::unique_ptr<Progress> progress(const std::string&, std::int64_t) override { return {}; }
+  void log(const std::string&) override {}
+  std::unique_ptr<Node> component(const Value&, PluginKind) override { return {}; }
+
+ private:
+  std::mt19937_64 rng_{1};
+};
+
+/// f and its gradient for one row: problem index, point x (D values), gradient out.
+using RowFunction = std::function<double(std::int64_t, const double*, double*)>;
+
+/// A batch objective evaluating `row` per row; records batch sizes and checks every point is
+/// inside the problem's box. `index` renames problems (row i of a one-problem run is index[i]).
+BatchObjective batched(RowFunction row, const BoxProblem& p, std::vector<std::int64_t>* sizes,
+                       std::vector<std::int64_t> index = {}) {
+  return [=](const at::Tensor& which, const at::Tensor& x, at::Tensor& f, at::Tensor& grad) {
+    if (sizes) sizes->push_back(which.size(0));
+    for (std::int64_t k = 0; k < which.size(0); ++k) {
+      std::int64_t i = which[k].item<std::int64_t>();
+      std::int64_t problem = index.empty() ? i : index[i];
+      CHECK(((x[k] >= p.lower[i]) & (x[k] <= p.upper[i])).all().item<bool>());
+      at::Tensor xk = x[k].contiguous(), gk = at::zeros_like(xk);
+      f[k] = row(problem, xk.data_ptr<double>(), gk.data_ptr<double>());
+      grad[k] = gk;
+    }
+  };
+}
+
+// A float64 matrix from its rows.
+at::Tensor rows(std::vector<std::vector<double>> values) {
+  at::Tensor out =
+      at::empty({std::int64_t(values.size()), std::int64_t(values[0].size())}, at::kDouble);
+  for (std::size_t i = 0; i < values.size(); ++i)
+    for (std::size_t j = 0; j < values[i].size(); ++j) out[i][j] = values[i][j];
+  return out;
+}
+
+// The chained Rosenbrock function in d dimensions and its gradient.
+double rosenbrock(std::int64_t d, const double* x, double* g) {
+  double f = 0;
+  std::fill(g, g + d, 0.0);
+  for (std::int64_t j = 0; j + 1 < d; ++j) {
+    double a = 1 - x[j], b = x[j + 1] - x[j] * x[j];
+    f += a * a + 100 * b * b;
+    g[j] += -2 * a - 400 * x[j] * b;
+    g[j + 1] += 200 * b;
+  }
+  return f;
+}
+
+// Largest absolute difference.
+double max_error(const at::Tensor& a, const at::Tensor& b) {
+  return (a - b).abs().max().item<double>();
+}
+
+const Params kPrecise{{"factr", Value::of(1e7)}, {"pgtol", Value::of(1e-10)}};
+
+}  // namespace
+
+TEST_CASE("a bounded quadratic ends at its minimiser clamped to the box") {
+  const std::vector<double> a{1, 2, 3, 4}, c{-2, 0.5, 3, 0.2};
+  BoxProblem p{rows({{0.9, -0.9, 0, 0.5}, {1.5, 0.1, 0.1, 1.9}}),
+               rows({{-1, -1, -1, -1}, {0, 0, 0, 0}}), rows({{1, 1, 1, 1}, {2, 2, 2, 2}})};
+  auto quadratic = [&](std::int64_t, const double* x, double* g) {
+    double f = 0;
+    for (int j = 0; j < 4; ++j) f += a[j] * (x[j] - c[j]) * (x[j] - c[j]);
+    for (int j = 0; j < 4; ++j) g[j] = 2 * a[j] * (x[j] - c[j]);
+    return f;
+  };
+  BareContext ctx;
+  BoxResult r = load_optimiser(kPrecise)->minimise(p, batched(quadratic, p, nullptr), ctx);
+  at::Tensor expected = at::max(at::min(rows({c, c}), p.upper), p.lower);
+  CHECK(max_error(r.x, expected) <= 1e-6);
+  CHECK(r.converged.sum().item<std::int64_t>() == 2);
+  CHECK(r.f[0].item<double>() == doctest::Approx(1 * 1 + 3 * 4).epsilon(1e-9));
+  CHECK(r.f[1].item<double>() == doctest::Approx(1 * 4 + 3 * 1).epsilon(1e-9));
+}
+
+TEST_CASE("bounded Rosenbrock: on the boundary when the box excludes (1, 1), else (1, 1)") {
+  BoxProblem p{rows({{-1.2, 1}, {-1.2, 1}}), rows({{-2, -2}, {-5, -5}}), rows({{0.5, 2}, {5, 5}})};
+  BareContext ctx;
+  BoxResult r = load_optimiser(kPrecise)->minimise(
+      p,
+      batched([](std::int64_t, const double* x, double* g) { return rosenbrock(2, x, g); }, p,
+              nullptr),
+      ctx);
+  CHECK(max_error(r.x[0], at::tensor({0.5, 0.25}, at::kDouble)) <= 1e-5);
+  CHECK(max_error(r.x[1], at::tensor({1.0, 1.0}, at::kDouble)) <= 1e-5);
+  CHECK(r.f[0].item<double>() == doctest::Approx(0.25).epsilon(1e-9));
+}
+
+TEST_CASE("N problems batched equal N separate runs, and finished problems leave the batch") {
+  const std::int64_t n = 6, d = 5;
+  at::Tensor x0 = at::empty({n, d}, at::kDouble);
+  for (std::int64_t i = 0; i < n; ++i)
+    for (std::int64_t j = 0; j < d; ++j) x0[i][j] = -1.5 + 0.4 * i + 0.13 * j * (i % 3);
+  BoxProblem p{x0, at::full({n, d}, -2.0, at::kDouble), at::full({n, d}, 1.8, at::kDouble)};
+  auto scaled = [&](std::int64_t i, const double* x, double* g) {  // a scale per problem
+    double f = (1 + 0.5 * i) * rosenbrock(d, x, g);
+    std::for_each(g, g + d, [&](double& v) { v *= 1 + 0.5 * i; });
+    return f;
+  };
+  auto optimiser = load_optimiser({{"factr", Value::of(1e7)}});
+  BareContext ctx;
+  std::vector<std::int64_t> sizes;
+  BoxResult all = optimiser->minimise(p, batched(scaled, p, &sizes), ctx);
+  CHECK(sizes.front() == n);
+  CHECK(*std::max_element(sizes.begin(), sizes.end()) == n);
+  CHECK(sizes.back() < n);
+  CHECK(std::is_sorted(sizes.rbegin(), sizes.rend()));
+  CHECK(all.iterations.min().item<std::int64_t>() < all.iterations.max().item<std::int64_t>());
+  for (std::int64_t i = 0; i < n; ++i) {
+    BoxProblem one{p.x0.narrow(0, i, 1), p.lower.narrow(0, i, 1), p.upper.narrow(0, i, 1)};
+    BoxResult r = optimiser->minimise(one, batched(scaled, one, nullptr, {i}), ctx);
+    CHECK(at::equal(r.x[0], all.x[i]));
+    CHECK(r.f[0].item<double>() == all.f[i].item<double>());
+    CHECK(r.iterations[0].item<std::int64_t>() == all.iterations[i].item<std::int64_t>());
+    CHECK(r.evaluations[0].item<std::int64_t>() == all.evaluations[i].item<std::int64_t>());
+  }
+  MESSAGE("iterations per problem: " << all.iterations << " objective calls: " << sizes.size());
+}
+
+TEST_CASE("max_iterations is respected and results stay inside the bounds") {
+  BoxProblem p{rows({{-1.2, 1}}), rows({{-2, -2}}), rows({{2, 2}})};
+  BareContext ctx;
+  BoxResult r =
+      load_optimiser({{"max_iterations", Value::of(3)}})
+          ->minimise(
+              p,
+              batched([](std::int64_t, const double* x, double* g) { return rosenbrock(2, x, g); },
+                      p, nullptr),
+              ctx);
+  CHECK(r.iterations[0].item<std::int64_t>() == 3);
+  CHECK(r.converged[0].item<int>() == 0);
+  CHECK(((r.x >= p.lower) & (r.x <= p.upper)).all().item<bool>());
+}
+
+TEST_CASE("an abnormal line search still returns the best iterate seen") {
+  // Rosenbrock whose gradient turns to the wrong sign after 12 evaluations: every later line
+  // search fails, and setulb ends abnormally.
+  std::int64_t calls = 0;
+  auto broken = [&](std::int64_t, const double* x, double* g) {
+    double f = rosenbrock(2, x, g);
+    if (++calls > 12) std::for_each(g, g + 2, [](double& v) { v = -v; });
+    return f;
+  };
+  BoxProblem p{rows({{-1.2, 1}}), rows({{-2, -2}}), rows({{2, 2}})};
+  double best = INFINITY;
+  std::int64_t seen = 0;
+  lbfgsb::Settings settings{10, 1000, 0.0, 0.0};
+  BoxResult r = lbfgsb::solve(p, batched(broken, p, nullptr), settings,
+                              [&](std::int64_t, std::int64_t, double f) {
+                                best = std::min(best, f);
+                                ++seen;
+                              });
+  CHECK(r.converged[0].item<int>() == 0);
+  CHECK(r.iterations[0].item<std::int64_t>() >= 1);
+  CHECK(r.iterations[0].item<std::int64_t>() < 1000);
+  CHECK(seen == r.iterations[0].item<std::int64_t>() + 1);
+  CHECK(r.f[0].item<double>() == best);
+  at::Tensor x = r.x[0].contiguous(), g = at::zeros_like(x);
+  CHECK(rosenbrock(2, x.data_ptr<double>(), g.data_ptr<double>()) == best);
+}
+
+TEST_CASE("the schema fills defaults and rejects bad values") {
+  CHECK(problems_of({}).empty());
+  std::vector<ParamProblem> none;
+  ValidatedParams defaults = entry().describe().validate({}, none);
+  CHECK(defaults.at("m").integer == 10);
+  CHECK(defaults.at("max_iterations").integer == 500);
+  CHECK(defaults.at("factr").real == 1e10);
+  CHECK(defaults.at("pgtol").real == 1e-5);
+  CHECK(problems_of({{"m", Value::of(0)}}).size() == 1);
+  CHECK(problems_of({{"m", Value::of(101)}}).size() == 1);
+  CHECK(problems_of({{"pgtol", Value::of(-1e-3)}}).size() == 1);
+  CHECK(problems_of({{"max_iterations", Value::of(0)}}).size() == 1);
+  CHECK(std::string(entry().name) == "lbfgsb");
+  CHECK(entry().kind == PluginKind::optimiser);
+}
