@@ -19,7 +19,7 @@ namespace blindspot {
 enum class ProductKind { dataset, model, table, adversarial_set };
 
 /// What a plugin is for.
-enum class PluginKind : std::uint32_t { dataset, model, optimiser, attack, analysis };
+enum class PluginKind : std::uint32_t { dataset, model, optimiser, search, attack, analysis };
 
 /// Name of a product kind as shown to users ("Dataset", "Model", ...).
 BLINDSPOT_API const char* kind_name(ProductKind kind);

@@ -11,6 +11,8 @@ const char* kind_name(PluginKind kind) {
       return "model";
     case PluginKind::optimiser:
       return "optimiser";
+    case PluginKind::search:
+      return "search";
     case PluginKind::attack:
       return "attack";
     case PluginKind::analysis:

@@ -26,11 +26,15 @@ void check_node(const Experiment& exp, const Registry& registry, GraphNode& node
                                       registry.suggest(decl.plugin))});
     return;
   }
-  if (node.plugin->entry->kind == PluginKind::optimiser)
-    problems.push_back({exp.file, decl.plugin_mark,
-                        fmt::format("node '{}': '{}' is an optimiser, used inside an attack "
-                                    "(optimiser: {{plugin: {}}}), not as a node",
-                                    decl.name, decl.plugin, decl.plugin)});
+  PluginKind kind = node.plugin->entry->kind;
+  if (kind == PluginKind::optimiser || kind == PluginKind::search)
+    problems.push_back(
+        {exp.file, decl.plugin_mark,
+         fmt::format("node '{}': '{}' is {} {}, used inside an attack "
+                     "({}: {{plugin: {}}}), not as a node",
+                     decl.name, decl.plugin, kind == PluginKind::optimiser ? "an" : "a",
+                     kind_name(kind), kind_name(kind), decl.plugin)});
+
   std::vector<ParamProblem> found;
   node.params = validate_params(registry, node.plugin->schema, decl.with, found);
   for (const ParamProblem& p : found) {
