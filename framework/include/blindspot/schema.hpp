@@ -145,24 +145,15 @@ class Schema::For : public Schema {
   /// Declares parameter `key` stored in `member`, with its default and one-line doc.
   template <class M, class D>
   For& param(M P::*member, std::string key, const D& default_value, std::string doc) {
-    using Traits = detail::ParamType<M>;
-    ParamSpec spec;
-    spec.name = std::move(key);
-    spec.type = Traits::type;
-    if constexpr (Traits::type == ValueType::list) spec.element_type = Traits::element;
-    if constexpr (std::is_same_v<D, Value>) {
-      spec.default_value = default_value;
-    } else if constexpr (std::is_same_v<M, double>) {
-      spec.default_value = Value::of(static_cast<double>(default_value));
-    } else {
-      spec.default_value = Value::of(M(default_value));
-    }
-    spec.doc = std::move(doc);
-    spec.assign = [member](void* params, const Value& v) {
-      static_cast<P*>(params)->*member = Traits::get(v);
-    };
-    params_.push_back(std::move(spec));
-    return *this;
+    return add<M>(std::move(key), default_value, std::move(doc),
+                  [member](P& params) -> M& { return params.*member; });
+  }
+  /// Declares parameter `key` stored in `field` of the member struct `group` (shared groups of
+  /// parameters, such as TrainingOptions).
+  template <class G, class M, class D>
+  For& param(G P::*group, M G::*field, std::string key, const D& default_value, std::string doc) {
+    return add<M>(std::move(key), default_value, std::move(doc),
+                  [group, field](P& params) -> M& { return (params.*group).*field; });
   }
   /// Declares parameter `key`: another plugin of `kind` used inside this one (an optimiser in an
   /// attack), written {plugin: NAME, its parameters...}. The host validates the inner
@@ -224,6 +215,30 @@ class Schema::For : public Schema {
   template <class T>
   For& output(std::string port, std::string doc) {
     outputs_.push_back({std::move(port), T::product_kind, std::move(doc), false});
+    return *this;
+  }
+
+ private:
+  /// Adds a parameter of type M whose storage `slot(params)` returns.
+  template <class M, class D, class Slot>
+  For& add(std::string key, const D& default_value, std::string doc, Slot slot) {
+    using Traits = detail::ParamType<M>;
+    ParamSpec spec;
+    spec.name = std::move(key);
+    spec.type = Traits::type;
+    if constexpr (Traits::type == ValueType::list) spec.element_type = Traits::element;
+    if constexpr (std::is_same_v<D, Value>) {
+      spec.default_value = default_value;
+    } else if constexpr (std::is_same_v<M, double>) {
+      spec.default_value = Value::of(static_cast<double>(default_value));
+    } else {
+      spec.default_value = Value::of(M(default_value));
+    }
+    spec.doc = std::move(doc);
+    spec.assign = [slot](void* params, const Value& v) {
+      slot(*static_cast<P*>(params)) = Traits::get(v);
+    };
+    params_.push_back(std::move(spec));
     return *this;
   }
 };

@@ -11,6 +11,7 @@
 #include "blindspot/classifier.hpp"
 #include "blindspot/export.hpp"
 #include "blindspot/node.hpp"
+#include "blindspot/schema.hpp"
 
 namespace blindspot {
 
@@ -21,6 +22,24 @@ struct TrainingOptions {
   double learning_rate = 0.1;
   double momentum = 0.9;
 };
+
+/// Declares epochs, batch, learning_rate and momentum, bound to the TrainingOptions member
+/// `options` of P, with `defaults`.
+template <class P>
+Schema::For<P>& training_params(Schema::For<P>& schema, TrainingOptions P::*options,
+                                const TrainingOptions& defaults) {
+  return schema
+      .param(options, &TrainingOptions::epochs, "epochs", defaults.epochs,
+             "passes over the training split")
+      .range(1, 10000)
+      .param(options, &TrainingOptions::batch, "batch", defaults.batch, "samples per SGD step")
+      .range(1, 65536)
+      .param(options, &TrainingOptions::learning_rate, "learning_rate", defaults.learning_rate,
+             "SGD step size")
+      .above(0)
+      .param(options, &TrainingOptions::momentum, "momentum", defaults.momentum, "SGD momentum")
+      .range(0, 1);
+}
 
 /// Loss of one minibatch (rows: indices into the training set); adds its misclassified count
 /// to `wrong` (leave it alone when there is no error rate, as for an autoencoder).

@@ -20,42 +20,36 @@ class Convnet final : public ModelNode {
     std::int64_t pool;
     Ints hidden;
     double lambda;
-    std::int64_t epochs;
-    std::int64_t batch;
-    double learning_rate;
-    double momentum;
+    TrainingOptions training;
     std::string split;
   };
 
   static Schema describe() {
-    return Schema::of<Params>(
-               "Convolutional network: conv+ReLU+max-pool stages, then fully "
-               "connected ReLU layers and a linear output, trained by SGD")
-        .param(&Params::channels, "channels", Ints{32, 64}, "output channels of each conv stage")
-        .range(1, 4096)
-        .param(&Params::kernels, "kernels", Ints{5, 5}, "square kernel size of each conv stage")
-        .range(1, 64)
-        .param(&Params::strides, "strides", Ints{1, 1}, "stride of each conv stage")
-        .range(1, 64)
-        .param(&Params::paddings, "paddings", Ints{2, 2}, "zero padding of each conv stage")
-        .range(0, 64)
-        .param(&Params::pool, "pool", 2,
-               "max-pool kernel and stride after each conv stage; 1 = no pooling")
-        .range(1, 64)
-        .param(&Params::hidden, "hidden", Ints{256}, "widths of the fully connected ReLU layers")
-        .range(1, 65536)
-        .param(&Params::lambda, "lambda", 1e-4,
-               "weight decay: lambda * sum of squared conv and linear weights (biases excluded) "
-               "added to the mean cross-entropy")
-        .at_least(0)
-        .param(&Params::epochs, "epochs", 5, "passes over the training split")
-        .range(1, 10000)
-        .param(&Params::batch, "batch", 100, "samples per SGD step")
-        .range(1, 65536)
-        .param(&Params::learning_rate, "learning_rate", 0.05, "SGD step size")
-        .above(0)
-        .param(&Params::momentum, "momentum", 0.9, "SGD momentum")
-        .range(0, 1)
+    auto schema =
+        Schema::of<Params>(
+            "Convolutional network: conv+ReLU+max-pool stages, then fully "
+            "connected ReLU layers and a linear output, trained by SGD")
+            .param(&Params::channels, "channels", Ints{32, 64},
+                   "output channels of each conv stage")
+            .range(1, 4096)
+            .param(&Params::kernels, "kernels", Ints{5, 5}, "square kernel size of each conv stage")
+            .range(1, 64)
+            .param(&Params::strides, "strides", Ints{1, 1}, "stride of each conv stage")
+            .range(1, 64)
+            .param(&Params::paddings, "paddings", Ints{2, 2}, "zero padding of each conv stage")
+            .range(0, 64)
+            .param(&Params::pool, "pool", 2,
+                   "max-pool kernel and stride after each conv stage; 1 = no pooling")
+            .range(1, 64)
+            .param(&Params::hidden, "hidden", Ints{256},
+                   "widths of the fully connected ReLU layers")
+            .range(1, 65536)
+            .param(
+                &Params::lambda, "lambda", 1e-4,
+                "weight decay: lambda * sum of squared conv and linear weights (biases excluded) "
+                "added to the mean cross-entropy")
+            .at_least(0);
+    return training_params(schema, &Params::training, {5, 100, 0.05, 0.9})
         .param(&Params::split, "split", "train", "split of the input dataset to train on")
         .input<Dataset>("data", "images to train on")
         .output<Model>("model", "the trained classifier")
@@ -132,9 +126,7 @@ class Convnet final : public ModelNode {
       for (const at::Tensor& w : weights) sum = sum + w.pow(2).sum();
       return p_.lambda * sum;
     };
-    Table curve =
-        train_classifier(*net, net->parameters(), train,
-                         {p_.epochs, p_.batch, p_.learning_rate, p_.momentum}, penalty, ctx);
+    Table curve = train_classifier(*net, net->parameters(), train, p_.training, penalty, ctx);
     out.put("model", Model{net});
     out.put("curve", std::move(curve));
   }

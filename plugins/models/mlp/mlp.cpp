@@ -17,33 +17,25 @@ class Mlp final : public ModelNode {
     std::vector<std::int64_t> hidden;
     std::string activation;
     std::vector<double> lambdas;
-    std::int64_t epochs;
-    std::int64_t batch;
-    double learning_rate;
-    double momentum;
+    TrainingOptions training;
     std::string split;
   };
 
   static Schema describe() {
-    return Schema::of<Params>("Fully connected network FC<hidden...>-classes trained by SGD")
-        .param(&Params::hidden, "hidden", std::vector<std::int64_t>{100, 100},
-               "width of each hidden layer, input side first")
-        .at_least(1)
-        .param(&Params::activation, "activation", "sigmoid", "nonlinearity after each hidden layer")
-        .choices({"sigmoid", "tanh", "relu"})
-        .param(&Params::lambdas, "lambdas", std::vector<double>{1e-5, 1e-5, 1e-6},
-               "weight decay per linear layer (len(hidden) + 1 of them): sum of lambda_l * "
-               "sum of squared weights of layer l (biases excluded) added to the mean "
-               "cross-entropy")
-        .at_least(0)
-        .param(&Params::epochs, "epochs", 100, "passes over the training split")
-        .range(1, 10000)
-        .param(&Params::batch, "batch", 100, "samples per SGD step")
-        .range(1, 65536)
-        .param(&Params::learning_rate, "learning_rate", 0.1, "SGD step size")
-        .above(0)
-        .param(&Params::momentum, "momentum", 0.9, "SGD momentum")
-        .range(0, 1)
+    auto schema =
+        Schema::of<Params>("Fully connected network FC<hidden...>-classes trained by SGD")
+            .param(&Params::hidden, "hidden", std::vector<std::int64_t>{100, 100},
+                   "width of each hidden layer, input side first")
+            .at_least(1)
+            .param(&Params::activation, "activation", "sigmoid",
+                   "nonlinearity after each hidden layer")
+            .choices({"sigmoid", "tanh", "relu"})
+            .param(&Params::lambdas, "lambdas", std::vector<double>{1e-5, 1e-5, 1e-6},
+                   "weight decay per linear layer (len(hidden) + 1 of them): sum of lambda_l * "
+                   "sum of squared weights of layer l (biases excluded) added to the mean "
+                   "cross-entropy")
+            .at_least(0);
+    return training_params(schema, &Params::training, {100, 100, 0.1, 0.9})
         .param(&Params::split, "split", "train", "split of the input dataset to train on")
         .input<Dataset>("data", "images to train on")
         .output<Model>("model", "the trained classifier")
@@ -96,9 +88,7 @@ class Mlp final : public ModelNode {
         if (p_.lambdas[l] != 0) sum = sum + p_.lambdas[l] * weights[l].pow(2).sum();
       return sum;
     };
-    Table curve =
-        train_classifier(*net, net->parameters(), train,
-                         {p_.epochs, p_.batch, p_.learning_rate, p_.momentum}, penalty, ctx);
+    Table curve = train_classifier(*net, net->parameters(), train, p_.training, penalty, ctx);
     out.put("model", Model{net});
     out.put("curve", std::move(curve));
   }

@@ -14,27 +14,18 @@ class Softmax final : public ModelNode {
  public:
   struct Params {
     double lambda;
-    std::int64_t epochs;
-    std::int64_t batch;
-    double learning_rate;
-    double momentum;
+    TrainingOptions training;
     std::string split;
   };
 
   static Schema describe() {
-    return Schema::of<Params>("Softmax regression FC10(lambda), trained by minibatch SGD")
-        .param(&Params::lambda, "lambda", 1e-4,
-               "weight decay: lambda * sum of squared weights (biases excluded) added to the "
-               "mean cross-entropy")
-        .at_least(0)
-        .param(&Params::epochs, "epochs", 20, "passes over the training split")
-        .range(1, 10000)
-        .param(&Params::batch, "batch", 100, "samples per SGD step")
-        .range(1, 65536)
-        .param(&Params::learning_rate, "learning_rate", 0.1, "SGD step size")
-        .above(0)
-        .param(&Params::momentum, "momentum", 0.9, "SGD momentum")
-        .range(0, 1)
+    auto schema =
+        Schema::of<Params>("Softmax regression FC10(lambda), trained by minibatch SGD")
+            .param(&Params::lambda, "lambda", 1e-4,
+                   "weight decay: lambda * sum of squared weights (biases excluded) added to the "
+                   "mean cross-entropy")
+            .at_least(0);
+    return training_params(schema, &Params::training, {20, 100, 0.1, 0.9})
         .param(&Params::split, "split", "train", "split of the input dataset to train on")
         .input<Dataset>("data", "images to train on")
         .output<Model>("model", "the trained classifier")
@@ -60,7 +51,7 @@ class Softmax final : public ModelNode {
     auto net = make(in);
     at::Tensor weight = net->weight("fc");
     Table curve = train_classifier(
-        *net, net->parameters(), train, {p_.epochs, p_.batch, p_.learning_rate, p_.momentum},
+        *net, net->parameters(), train, p_.training,
         [&] { return p_.lambda * weight.pow(2).sum(); }, ctx);
     out.put("model", Model{net});
     out.put("curve", std::move(curve));
