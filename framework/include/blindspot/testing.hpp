@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -27,5 +28,28 @@ Outputs round_trip(const std::string& plugin, const std::string& with_yaml,
 /// The built-in dataset node on a small, generated, deterministic data set: `count` images of
 /// 28x28 in two separable classes, split into train/test halves. No files are read.
 std::shared_ptr<const Dataset> tiny_dataset(std::int64_t count = 64, std::uint64_t seed = 1);
+
+/// The message of the blindspot::Error that `f` throws; "" when it throws none.
+std::string error_of(const std::function<void()>& f);
+
+/// The product on `port` of `out`, as T; throws Error if it is missing or of another kind.
+template <class T>
+const T& product_of(const Outputs& out, const std::string& port) {
+  std::shared_ptr<const Product> product = out.find(port);
+  if (!product || product->kind() != T::product_kind)
+    throw Error(port, std::string("no ") + kind_name(T::product_kind) + " on this port");
+  return static_cast<const T&>(*product);
+}
+
+/// The classifier on port "model" of a model node's outputs.
+inline const Classifier& classifier_of(const Outputs& out) {
+  return *product_of<Model>(out, "model").net;
+}
+
+/// Checks input_gradient() against central finite differences (step `eps`) of the summed
+/// cross-entropy of `labels`, at the `pixels` pixels with the largest gradient; returns the
+/// largest difference |numeric - analytic| / (1 + |analytic|).
+double gradient_error(const Classifier& model, const at::Tensor& images, const at::Tensor& labels,
+                      int pixels = 5, double eps = 1e-2);
 
 }  // namespace blindspot::testing

@@ -43,17 +43,7 @@ torch::Tensor weight_of(const blindspot::Outputs& out, const std::string& name) 
   return net_of(out).state().at(name);
 }
 
-// The message of the blindspot::Error `f` throws; fails the test if it throws none.
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const blindspot::Error& e) {
-    return e.what();
-  }
-  FAIL("no blindspot::Error thrown");
-  return "";
-}
+using testing::error_of;
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
@@ -131,27 +121,7 @@ TEST_CASE("the input gradient matches central finite differences") {
   const auto& split = data()->split("test");
   const torch::Tensor images = split.images.narrow(0, 0, 4).clone();
   const torch::Tensor targets = (split.labels.narrow(0, 0, 4) + 1) % net.num_classes();
-  const torch::Tensor grad = blindspot::input_gradient(net, images, targets);
-  REQUIRE(grad.sizes() == images.sizes());
-  auto total = [&](const torch::Tensor& x) {  // input_gradient is per sample: sum the losses
-    return torch::nn::functional::cross_entropy(
-               net.logits(x), targets,
-               torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-        .item<double>();
-  };
-  const float eps = 1e-2f;
-  const torch::Tensor largest = std::get<1>(grad.abs().flatten().topk(5));
-  for (std::int64_t k = 0; k < largest.size(0); ++k) {
-    const std::int64_t pixel = largest[k].item<std::int64_t>();
-    torch::Tensor plus = images.clone(), minus = images.clone();
-    plus.view(-1)[pixel] += eps;
-    minus.view(-1)[pixel] -= eps;
-    const double numeric = (total(plus) - total(minus)) / (2 * eps);
-    const double analytic = grad.flatten()[pixel].item<double>();
-    CAPTURE(pixel);
-    CHECK(analytic != 0.0);
-    CHECK(numeric == doctest::Approx(analytic).epsilon(2e-2));
-  }
+  CHECK(testing::gradient_error(net, images, targets) < 2e-2);
 }
 
 TEST_CASE("a model restored from the archive gives identical logits and decoder") {

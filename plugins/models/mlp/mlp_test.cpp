@@ -39,17 +39,7 @@ double weight_norm(const blindspot::Outputs& out, const std::string& layer) {
   return net_of(out).state().at(layer + ".weight").norm().item<double>();
 }
 
-// The message of the blindspot::Error `f` throws; fails the test if it throws none.
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const blindspot::Error& e) {
-    return e.what();
-  }
-  FAIL("no blindspot::Error thrown");
-  return "";
-}
+using testing::error_of;
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
@@ -100,28 +90,7 @@ TEST_CASE("the input gradient matches central finite differences") {
     const torch::Tensor images = split.images.narrow(0, 0, 4).clone();
     // Wrong labels as targets, as an attack uses them: the loss is far from saturated.
     const torch::Tensor targets = (split.labels.narrow(0, 0, 4) + 1) % net.num_classes();
-    const torch::Tensor grad = blindspot::input_gradient(net, images, targets);
-    REQUIRE(grad.sizes() == images.sizes());
-    // input_gradient is per sample; the finite differences use the summed loss to match.
-    auto total = [&](const torch::Tensor& x) {
-      return torch::nn::functional::cross_entropy(
-                 net.logits(x), targets,
-                 torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-          .item<double>();
-    };
-    const float eps = 1e-2f;
-    const torch::Tensor largest = std::get<1>(grad.abs().flatten().topk(5));
-    for (std::int64_t k = 0; k < largest.size(0); ++k) {
-      const std::int64_t pixel = largest[k].item<std::int64_t>();
-      torch::Tensor plus = images.clone(), minus = images.clone();
-      plus.view(-1)[pixel] += eps;
-      minus.view(-1)[pixel] -= eps;
-      const double numeric = (total(plus) - total(minus)) / (2 * eps);
-      const double analytic = grad.flatten()[pixel].item<double>();
-      CAPTURE(pixel);
-      CHECK(analytic != 0.0);
-      CHECK(numeric == doctest::Approx(analytic).epsilon(2e-2));
-    }
+    CHECK(testing::gradient_error(net, images, targets) < 2e-2);
   }
 }
 

@@ -39,23 +39,7 @@ double weight_norm(const blindspot::Outputs& out) {
   return net_of(out).state().at("fc.weight").norm().item<double>();
 }
 
-// The message of the blindspot::Error `f` throws; fails the test if it throws none.
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const blindspot::Error& e) {
-    return e.what();
-  }
-  FAIL("no blindspot::Error thrown");
-  return "";
-}
-
-// Mean cross-entropy of `net` on `images` against `labels`.
-torch::Tensor loss_of(const blindspot::Classifier& net, const torch::Tensor& images,
-                      const torch::Tensor& labels) {
-  return torch::nn::functional::cross_entropy(net.logits(images), labels);
-}
+using testing::error_of;
 
 }  // namespace
 
@@ -88,22 +72,7 @@ TEST_CASE("the input gradient through logits() matches central finite difference
   const torch::Tensor images = split.images.narrow(0, 0, 4).clone();
   // Wrong labels as targets, as an attack uses them: the loss is far from saturated.
   const torch::Tensor targets = (split.labels.narrow(0, 0, 4) + 1) % net.num_classes();
-  const torch::Tensor x = images.clone().requires_grad_(true);
-  const torch::Tensor grad = torch::autograd::grad({loss_of(net, x, targets)}, {x})[0];
-  const float eps = 1e-2f;
-  const torch::Tensor largest = std::get<1>(grad.abs().flatten().topk(5));
-  for (std::int64_t k = 0; k < largest.size(0); ++k) {
-    const std::int64_t pixel = largest[k].item<std::int64_t>();
-    torch::Tensor plus = images.clone(), minus = images.clone();
-    plus.view(-1)[pixel] += eps;
-    minus.view(-1)[pixel] -= eps;
-    const double numeric =
-        (loss_of(net, plus, targets) - loss_of(net, minus, targets)).item<double>() / (2 * eps);
-    const double analytic = grad.flatten()[pixel].item<double>();
-    CAPTURE(pixel);
-    CHECK(analytic != 0.0);
-    CHECK(numeric == doctest::Approx(analytic).epsilon(1e-2));
-  }
+  CHECK(testing::gradient_error(net, images, targets) < 1e-2);
 }
 
 TEST_CASE("a model restored from the archive gives identical logits") {

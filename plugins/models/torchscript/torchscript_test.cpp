@@ -72,17 +72,7 @@ std::shared_ptr<blindspot::Classifier> net_of(const blindspot::Outputs& out) {
   return model->net;
 }
 
-// The message of the blindspot::Error `f` throws; fails the test if it throws none.
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const blindspot::Error& e) {
-    return e.what();
-  }
-  FAIL("no blindspot::Error thrown");
-  return "";
-}
+using testing::error_of;
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;

@@ -1,0 +1,234 @@
+// Tests of the szegedy plugin through the real loader, on linear models with known geometry.
+#include <doctest/doctest.h>
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+#include "blindspot/classifier.hpp"
+#include "blindspot/error.hpp"
+#include "blindspot/testing.hpp"
+
+using blindspot::AdversarialSet;
+namespace testing = blindspot::testing;
+
+namespace {
+
+/// logits = images.flatten(1) @ weight^T + bias: decision regions known by hand.
+class Linear final : public blindspot::Classifier {
+ public:
+  Linear(at::Tensor weight, at::Tensor bias) : weight_(std::move(weight)), bias_(std::move(bias)) {}
+  at::Tensor logits(const at::Tensor& images) const override {
+    return images.flatten(1).matmul(weight_.t()) + bias_;
+  }
+  std::int64_t num_classes() const override { return weight_.size(0); }
+  blindspot::TensorMap state() const override { return {{"weight", weight_}, {"bias", bias_}}; }
+  void load_state(const blindspot::TensorMap& s) override {
+    weight_ = s.at("weight");
+    bias_ = s.at("bias");
+  }
+  std::vector<blindspot::Layer> layers() const override { return {}; }
+  at::Tensor activations(const std::string& layer, const at::Tensor&) const override {
+    throw blindspot::Error("", "Linear has no layer " + layer);
+  }
+
+ private:
+  at::Tensor weight_, bias_;
+};
+
+std::shared_ptr<const blindspot::Model> linear_model(const at::Tensor& weight,
+                                                     const at::Tensor& bias) {
+  return std::make_shared<blindspot::Model>(std::make_shared<Linear>(weight, bias));
+}
+
+// A dataset whose "train" split holds these 1x2x2 images.
+std::shared_ptr<const blindspot::Dataset> data(const at::Tensor& pixels,
+                                               const std::vector<std::int64_t>& labels,
+                                               std::int64_t classes) {
+  const auto n = static_cast<std::int64_t>(labels.size());
+  auto dataset = std::make_shared<blindspot::Dataset>();
+  dataset->source = "hand-made";
+  dataset->num_classes = classes;
+  dataset->splits["train"] = {pixels.view({n, 1, 2, 2}), torch::tensor(labels),
+                              torch::arange(100, 100 + n)};
+  return dataset;
+}
+
+AdversarialSet attack(const std::string& with, const testing::Connections& inputs) {
+  const auto out = testing::run_node("szegedy", with, inputs);
+  auto set = std::dynamic_pointer_cast<const AdversarialSet>(out.find("adversarial"));
+  REQUIRE(set);
+  return *set;
+}
+
+// A softmax model trained on the tiny data set, and that data set.
+const testing::Connections& trained() {
+  static const testing::Connections inputs = [] {
+    auto tiny = testing::tiny_dataset(128);
+    auto model = testing::run_node("softmax", "{epochs: 5}", {{"data", tiny}}).find("model");
+    return testing::Connections{{"model", model}, {"data", tiny}};
+  }();
+  return inputs;
+}
+
+const blindspot::Classifier& net_of(const testing::Connections& inputs) {
+  return *std::dynamic_pointer_cast<const blindspot::Model>(inputs.at(0).second)->net;
+}
+
+// Three classes on 2x2 images: the logit of class c is pixel c; pixel 3 is ignored.
+// Labels 0, 1, 2, 1; the last sample is predicted 0, so it is misclassified.
+testing::Connections three_class() {
+  const at::Tensor pixels = torch::tensor(
+      {.9f, .5f, .1f, .5f, .2f, .8f, .5f, .4f, .3f, .1f, .7f, .6f, .6f, .2f, .4f, .3f});
+  return {{"model", linear_model(torch::eye(3, 4), torch::zeros({3}))},
+          {"data", data(pixels, {0, 1, 2, 1}, 3)}};
+}
+
+}  // namespace
+
+TEST_CASE("on a two-class linear model the distortion meets the distance to the boundary") {
+  const at::Tensor w = torch::tensor({{1.f, -1.f, .5f, 0.f}, {-1.f, 1.f, -.5f, .2f}});
+  const at::Tensor b = torch::tensor({.1f, -.1f});
+  const at::Tensor x = torch::tensor(
+      {{.5f, .4f, .5f, .5f}, {.4f, .6f, .3f, .2f}, {.6f, .3f, .6f, .9f}, {.45f, .5f, .5f, .1f}});
+  const at::Tensor y = (x.matmul(w.t()) + b).argmax(1);
+  const std::vector<std::int64_t> labels(y.data_ptr<std::int64_t>(),
+                                         y.data_ptr<std::int64_t>() + 4);
+  // The target's region is a half-space: distance |margin| / ||w_l - w_y||; its foot is inside
+  // the box, so the bounds do not bind.
+  const at::Tensor sign = 1 - 2 * y.to(torch::kFloat);  // +1 for class 0, -1 for class 1
+  const at::Tensor normal = w[1] - w[0];
+  const at::Tensor margin = (x.matmul(w[0] - w[1]) + (b[0] - b[1])) * sign;
+  const at::Tensor bound = margin / normal.norm();
+  const at::Tensor foot = x + (bound * sign).unsqueeze(1) * normal / normal.norm();
+  REQUIRE((margin > 0).all().item<bool>());
+  REQUIRE(((foot > 0) & (foot < 1)).all().item<bool>());
+  const auto set = attack("{target: next, search: {plugin: c_search, steps: 20}}",
+                          {{"model", linear_model(w, b)}, {"data", data(x, labels, 2)}});
+  CHECK(set.success.all().item<bool>());
+  const at::Tensor l2 = set.distortion * 2;  // sqrt(D) = 2
+  CAPTURE(l2);
+  CAPTURE(bound);
+  MESSAGE("largest distortion / bound " << (l2 / bound).max().item<float>());
+  CHECK((l2 >= bound * (1 - 1e-5)).all().item<bool>());
+  CHECK((l2 <= bound * 1.03).all().item<bool>());
+}
+
+TEST_CASE("x' stays in [0, 1], success is re-verified, and misclassified samples never succeed") {
+  const auto inputs = three_class();
+  const auto& net = net_of(inputs);
+  for (const char* target : {"next", "untargeted", "random", "least-likely"}) {
+    CAPTURE(target);
+    const auto set = attack(std::string("{target: ") + target + "}", inputs);
+    CHECK(set.adversarial.min().item<float>() >= 0);
+    CHECK(set.adversarial.max().item<float>() <= 1);
+    CHECK(torch::equal(set.prediction, net.logits(set.adversarial).argmax(1)));
+    const at::Tensor reached = std::string(target) == "untargeted" ? set.prediction.ne(set.labels)
+                                                                   : set.prediction.eq(set.target);
+    CHECK(torch::equal(
+        set.success,
+        reached.logical_and(set.original_prediction.eq(set.labels)).to(torch::kUInt8)));
+    CHECK(set.success[3].item<int>() == 0);
+    CHECK(set.success.narrow(0, 0, 3).all().item<bool>());
+    CHECK(torch::allclose(set.distortion,
+                          AdversarialSet::rms_distortion(set.original, set.adversarial)));
+    if (std::string(target) == "next")
+      CHECK(torch::equal(set.target, torch::tensor({1, 2, 0, 2}).to(torch::kLong)));
+    if (std::string(target) == "untargeted") CHECK((set.target == -1).all().item<bool>());
+    if (std::string(target) == "random") CHECK(set.target.ne(set.labels).all().item<bool>());
+    CHECK(set.extra.at("c").masked_select(set.success.to(torch::kBool)).gt(0).all().item<bool>());
+    CHECK(set.extra.at("evaluations").narrow(0, 0, 3).gt(0).all().item<bool>());
+  }
+}
+
+TEST_CASE("target all reports the closest of the single-target runs") {
+  const auto inputs = three_class();
+  const auto all = attack("{target: all}", inputs);
+  // Sample 0 (pixels .9 .5 .1): label 1 is closer (distance .4 / sqrt 2) than label 2.
+  CHECK(all.target[0].item<std::int64_t>() == 1);
+  CHECK(all.success.narrow(0, 0, 3).all().item<bool>());
+  for (int l = 0; l < 3; ++l) {
+    CAPTURE(l);
+    const auto one = attack("{target: list, targets: [" + std::to_string(l) + "]}", inputs);
+    for (int i = 0; i < 3; ++i) {
+      if (one.labels[i].item<int>() == l) {
+        CHECK(one.success[i].item<int>() == 0);  // the true label is no target
+        continue;
+      }
+      CHECK(one.success[i].item<int>() == 1);
+      CHECK(all.distortion[i].item<float>() <= one.distortion[i].item<float>() * (1 + 1e-4));
+    }
+  }
+}
+
+TEST_CASE("every correctly classified tiny sample is attacked successfully") {
+  const auto& inputs = trained();
+  const auto set = attack("{count: 24}", inputs);
+  REQUIRE(set.size() == 24);
+  const at::Tensor correct = set.original_prediction.eq(set.labels);
+  REQUIRE(correct.sum().item<int>() > 20);
+  CHECK(torch::equal(set.success, correct.to(torch::kUInt8)));
+  CHECK(set.adversarial.min().item<float>() >= 0);
+  CHECK(set.adversarial.max().item<float>() <= 1);
+  CHECK(torch::equal(set.prediction, predict(net_of(inputs), set.adversarial)));
+}
+
+TEST_CASE("warm start reaches the same distortion with fewer evaluations") {
+  const auto& inputs = trained();
+  const auto warm = attack("{count: 24, search: {plugin: c_search, steps: 15}}", inputs);
+  const auto cold =
+      attack("{count: 24, warm_start: false, search: {plugin: c_search, steps: 15}}", inputs);
+  CHECK(torch::equal(warm.success, cold.success));
+  const auto won = warm.success.to(torch::kBool);
+  const double w = warm.distortion.masked_select(won).mean().item<double>();
+  const double c = cold.distortion.masked_select(won).mean().item<double>();
+  CHECK(w == doctest::Approx(c).epsilon(0.03));
+  const auto we = warm.extra.at("evaluations").sum().item<std::int64_t>();
+  const auto ce = cold.extra.at("evaluations").sum().item<std::int64_t>();
+  MESSAGE("distortion warm " << w << " cold " << c << "; evaluations warm " << we << " cold "
+                             << ce);
+  CHECK(we < ce);
+}
+
+TEST_CASE("bad parameters are rejected at validation, naming them") {
+  const auto inputs = three_class();
+  for (const auto& [with, name] : std::vector<std::pair<std::string, std::string>>{
+           {"{search: {plugin: c_search, initial: -1}}", "initial"},
+           {"{search: {plugin: c_search, steps: 0}}", "steps"},
+           {"{target: sideways}", "target"},
+           {"{optimiser: {plugin: c_search}}", "optimiser"},
+           {"{search: {plugin: lbfgsb}}", "search"},
+           {"{optimiser: {plugin: lbfgsb, m: 0}}", "m"},
+           {"{count: 0}", "count"},
+           {"{targets: [-1]}", "targets"}}) {
+    CAPTURE(with);
+    CHECK_THROWS_WITH_AS(attack(with, inputs), doctest::Contains(name.c_str()), blindspot::Error);
+  }
+  CHECK_THROWS_WITH_AS(attack("{target: list, targets: [1, 2]}", inputs),
+                       doctest::Contains("targets"), blindspot::Error);
+}
+
+TEST_CASE("round_trip restores an identical adversarial set") {
+  const auto inputs = three_class();
+  const std::string with = "{target: all}";
+  const auto out = testing::run_node("szegedy", with, inputs);
+  const auto back = testing::round_trip("szegedy", with, inputs, out);
+  auto a = std::dynamic_pointer_cast<const AdversarialSet>(out.find("adversarial"));
+  auto b = std::dynamic_pointer_cast<const AdversarialSet>(back.find("adversarial"));
+  REQUIRE(a);
+  REQUIRE(b);
+  for (auto [x, y] : std::vector<std::pair<at::Tensor, at::Tensor>>{
+           {a->original, b->original},
+           {a->adversarial, b->adversarial},
+           {a->labels, b->labels},
+           {a->indices, b->indices},
+           {a->target, b->target},
+           {a->original_prediction, b->original_prediction},
+           {a->prediction, b->prediction},
+           {a->success, b->success},
+           {a->distortion, b->distortion}})
+    CHECK(torch::equal(x, y));
+  REQUIRE(b->extra.size() == 3);
+  for (const char* key : {"c", "iterations", "evaluations"})
+    CHECK(torch::equal(a->extra.at(key), b->extra.at(key)));
+}
