@@ -7,8 +7,8 @@
 #include "support/process.hpp"
 
 TEST_CASE("plugins describe prints each shipped plugin exactly as its golden file") {
-  for (const char* name :
-       {"dataset", "softmax", "mlp", "autoencoder", "convnet", "torchscript", "evaluate"}) {
+  for (const char* name : {"dataset", "softmax", "mlp", "autoencoder", "convnet", "torchscript",
+                           "fgsm", "gaussian", "lbfgsb", "c_search", "szegedy", "evaluate"}) {
     std::ifstream in(std::string(BLINDSPOT_SOURCE_DIR "/tests/golden/") + name + ".txt");
     REQUIRE(in.good());
     std::ostringstream golden;
