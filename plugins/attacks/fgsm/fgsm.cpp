@@ -11,6 +11,7 @@
 #include "blindspot/node.hpp"
 #include "blindspot/plugin.hpp"
 #include "blindspot/products.hpp"
+#include "blindspot/samples.hpp"
 #include "blindspot/schema.hpp"
 
 namespace {
@@ -21,8 +22,8 @@ using namespace blindspot;
 class Fgsm final : public Node {
  public:
   struct Params {
-    std::string split;
-    std::int64_t count, offset, batch;
+    SampleSelection samples;
+    std::int64_t batch;
     double epsilon;
     std::string mode, target;
     bool clip, search;
@@ -30,12 +31,9 @@ class Fgsm final : public Node {
   };
 
   static Schema describe() {
-    return Schema::of<Params>("Fast gradient sign attack: x' = x +- epsilon * sign(gradient)")
-        .param(&Params::split, "split", "test", "split of the dataset to attack")
-        .param(&Params::count, "count", 1000, "samples to attack (all of the split if fewer)")
-        .at_least(1)
-        .param(&Params::offset, "offset", 0, "first sample of the split to attack")
-        .at_least(0)
+    auto schema =
+        Schema::of<Params>("Fast gradient sign attack: x' = x +- epsilon * sign(gradient)");
+    return selection_params(schema, &Params::samples, "test")
         .param(&Params::batch, "batch", 500, "samples per forward pass")
         .at_least(1)
         .untracked()
@@ -65,7 +63,7 @@ class Fgsm final : public Node {
  private:
   void run(const Inputs& in, Outputs& out, RunContext& ctx) override {
     const Classifier& net = *in.get<Model>("model").net;
-    const LabelledImages samples = attacked_samples(in.get<Dataset>("data"), ctx);
+    const LabelledImages samples = select_samples(in.get<Dataset>("data"), p_.samples, ctx);
     const at::Tensor& x = samples.images;
     AdversarialSet set;
     set.original = x;
@@ -95,19 +93,6 @@ class Fgsm final : public Node {
             std::to_string(set.size() - correct.sum().item<std::int64_t>()) +
             " were misclassified before the attack");
     out.put("adversarial", std::move(set));
-  }
-
-  // Samples [offset, offset + count) of the split, fewer (and said so) if the split ends first.
-  LabelledImages attacked_samples(const Dataset& data, RunContext& ctx) const {
-    const LabelledImages& split = data.split(p_.split);
-    if (p_.offset >= split.size())
-      throw Error("", "offset " + std::to_string(p_.offset) + " is past the end of split '" +
-                          p_.split + "' (" + std::to_string(split.size()) + " samples)");
-    const std::int64_t count = std::min(p_.count, split.size() - p_.offset);
-    if (count < p_.count)
-      ctx.log("split '" + p_.split + "' has only " + std::to_string(count) +
-              " samples from offset " + std::to_string(p_.offset) + "; attacking those");
-    return split.slice(p_.offset, count);
   }
 
   // f(start, count) for each batch of `n` samples, concatenated.

@@ -9,6 +9,7 @@
 #include "blindspot/node.hpp"
 #include "blindspot/plugin.hpp"
 #include "blindspot/products.hpp"
+#include "blindspot/samples.hpp"
 #include "blindspot/schema.hpp"
 
 namespace {
@@ -19,19 +20,15 @@ using namespace blindspot;
 class Gaussian final : public Node {
  public:
   struct Params {
-    std::string split;
-    std::int64_t count, offset, batch;
+    SampleSelection samples;
+    std::int64_t batch;
     double stddev;
     bool clip;
   };
 
   static Schema describe() {
-    return Schema::of<Params>("Gaussian noise baseline: x' = x + N(0, stddev^2) per pixel")
-        .param(&Params::split, "split", "test", "split of the dataset to perturb")
-        .param(&Params::count, "count", 1000, "samples to perturb (all of the split if fewer)")
-        .at_least(1)
-        .param(&Params::offset, "offset", 0, "first sample of the split to perturb")
-        .at_least(0)
+    auto schema = Schema::of<Params>("Gaussian noise baseline: x' = x + N(0, stddev^2) per pixel");
+    return selection_params(schema, &Params::samples, "test")
         .param(&Params::batch, "batch", 500, "samples per forward pass")
         .at_least(1)
         .untracked()
@@ -53,7 +50,7 @@ class Gaussian final : public Node {
  private:
   void run(const Inputs& in, Outputs& out, RunContext& ctx) override {
     const Classifier& net = *in.get<Model>("model").net;
-    const LabelledImages samples = perturbed_samples(in.get<Dataset>("data"), ctx);
+    const LabelledImages samples = select_samples(in.get<Dataset>("data"), p_.samples, ctx);
     AdversarialSet set;
     set.original = samples.images;
     set.labels = samples.labels;
@@ -74,19 +71,6 @@ class Gaussian final : public Node {
             std::to_string(set.size() - correct.sum().item<std::int64_t>()) +
             " were misclassified before the noise");
     out.put("adversarial", std::move(set));
-  }
-
-  // Samples [offset, offset + count) of the split, fewer (and said so) if the split ends first.
-  LabelledImages perturbed_samples(const Dataset& data, RunContext& ctx) const {
-    const LabelledImages& split = data.split(p_.split);
-    if (p_.offset >= split.size())
-      throw Error("", "offset " + std::to_string(p_.offset) + " is past the end of split '" +
-                          p_.split + "' (" + std::to_string(split.size()) + " samples)");
-    const std::int64_t count = std::min(p_.count, split.size() - p_.offset);
-    if (count < p_.count)
-      ctx.log("split '" + p_.split + "' has only " + std::to_string(count) +
-              " samples from offset " + std::to_string(p_.offset) + "; perturbing those");
-    return split.slice(p_.offset, count);
   }
 
   const Params p_;

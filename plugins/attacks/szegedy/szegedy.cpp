@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "blindspot/plugin.hpp"
+#include "blindspot/samples.hpp"
 #include "solve.hpp"
 
 namespace {
@@ -20,8 +21,7 @@ class Szegedy final : public Node {
  public:
   struct Params {
     Value optimiser, search;
-    std::string split;
-    std::int64_t count, offset;
+    SampleSelection samples;
     std::string target;
     std::vector<std::int64_t> targets;
     std::int64_t batch;
@@ -29,18 +29,14 @@ class Szegedy final : public Node {
   };
 
   static Schema describe() {
-    return Schema::of<Params>(
-               "Szegedy et al.'s attack: minimise c * ||r||^2 + CE(f(x + r), l) "
-               "over x + r in [0, 1], keeping the largest c that succeeds")
-        .component(&Params::optimiser, "optimiser", PluginKind::optimiser, "lbfgsb",
-                   "box-constrained optimiser of each inner problem")
-        .component(&Params::search, "search", PluginKind::search, "c_search",
-                   "per-sample line search over the penalty c")
-        .param(&Params::split, "split", "train", "split of the dataset to attack")
-        .param(&Params::count, "count", 1000, "samples to attack (all of the split if fewer)")
-        .at_least(1)
-        .param(&Params::offset, "offset", 0, "first sample of the split to attack")
-        .at_least(0)
+    auto schema = Schema::of<Params>(
+                      "Szegedy et al.'s attack: minimise c * ||r||^2 + CE(f(x + r), l) "
+                      "over x + r in [0, 1], keeping the largest c that succeeds")
+                      .component(&Params::optimiser, "optimiser", PluginKind::optimiser, "lbfgsb",
+                                 "box-constrained optimiser of each inner problem")
+                      .component(&Params::search, "search", PluginKind::search, "c_search",
+                                 "per-sample line search over the penalty c");
+    return selection_params(schema, &Params::samples, "train")
         .param(&Params::target, "target", "random",
                "random (seeded, uniform over the other labels), next ((label + 1) mod classes), "
                "least-likely (lowest clean logit), all (every other label, closest kept), "
@@ -66,7 +62,7 @@ class Szegedy final : public Node {
  private:
   void run(const Inputs& in, Outputs& out, RunContext& ctx) override {
     const Classifier& net = *in.get<Model>("model").net;
-    const LabelledImages samples = attacked_samples(in.get<Dataset>("data"), ctx);
+    const LabelledImages samples = select_samples(in.get<Dataset>("data"), p_.samples, ctx);
     const std::int64_t n = samples.size(), classes = net.num_classes();
     const bool untargeted = p_.target == "untargeted", all = p_.target == "all";
     if (classes < 2) throw Error("", "an attack needs at least two classes");
@@ -126,19 +122,6 @@ class Szegedy final : public Node {
                   static_cast<long long>(n - correct.sum().item<std::int64_t>()));
     ctx.log(line);
     out.put("adversarial", std::move(set));
-  }
-
-  // Samples [offset, offset + count) of the split, fewer (and said so) if the split ends first.
-  LabelledImages attacked_samples(const Dataset& data, RunContext& ctx) const {
-    const LabelledImages& split = data.split(p_.split);
-    if (p_.offset >= split.size())
-      throw Error("", "offset " + std::to_string(p_.offset) + " is past the end of split '" +
-                          p_.split + "' (" + std::to_string(split.size()) + " samples)");
-    const std::int64_t count = std::min(p_.count, split.size() - p_.offset);
-    if (count < p_.count)
-      ctx.log("split '" + p_.split + "' has only " + std::to_string(count) +
-              " samples from offset " + std::to_string(p_.offset) + "; attacking those");
-    return split.slice(p_.offset, count);
   }
 
   // The label each sample is pushed towards (one target per sample).
