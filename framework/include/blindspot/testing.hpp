@@ -3,12 +3,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "blindspot/node.hpp"
+#include "blindspot/plugin.hpp"
 
 namespace blindspot::testing {
 
@@ -28,6 +30,25 @@ Outputs round_trip(const std::string& plugin, const std::string& with_yaml,
 /// The built-in dataset node on a small, generated, deterministic data set: `count` images of
 /// 28x28 in two separable classes, split into train/test halves. No files are read.
 std::shared_ptr<const Dataset> tiny_dataset(std::int64_t count = 64, std::uint64_t seed = 1);
+
+/// The entry of `plugin` in the build's plugin folder, as the real loader found it.
+const PluginEntry& plugin_entry(const std::string& plugin);
+
+/// A component plugin (an optimiser, a search) of `kind`, with `given` parameters validated by
+/// its schema; throws Error on any problem.
+std::unique_ptr<Node> create_component(const std::string& plugin, PluginKind kind,
+                                       const std::map<std::string, Value>& given);
+
+/// create_component as the plugin's type T (Optimiser, Search).
+template <class T>
+std::unique_ptr<T> make_component(const std::string& plugin,
+                                  const std::map<std::string, Value>& given = {}) {
+  return std::unique_ptr<T>(
+      static_cast<T*>(create_component(plugin, T::plugin_kind, given).release()));
+}
+
+/// A RunContext for calling components directly: `seed`, one thread, no output.
+std::unique_ptr<RunContext> context(std::uint64_t seed = 1);
 
 /// The message of the blindspot::Error that `f` throws; "" when it throws none.
 std::string error_of(const std::function<void()>& f);

@@ -68,6 +68,27 @@ Outputs round_trip(const std::string& plugin, const std::string& with_yaml,
   return out;
 }
 
+const PluginEntry& plugin_entry(const std::string& plugin) {
+  const host::LoadedPlugin* loaded = registry().find(plugin);
+  if (!loaded) throw Error(plugin, "plugin not found in " BLINDSPOT_BUILD_DIR "/plugins");
+  return *loaded->entry;
+}
+
+std::unique_ptr<Node> create_component(const std::string& plugin, PluginKind kind,
+                                       const std::map<std::string, Value>& given) {
+  const host::LoadedPlugin* loaded = registry().find(plugin);
+  if (!loaded || loaded->entry->kind != kind)
+    throw Error(plugin, std::string("no ") + kind_name(kind) + " plugin of this name");
+  std::vector<ParamProblem> problems;
+  ValidatedParams params = host::validate_params(registry(), loaded->schema, given, problems);
+  if (!problems.empty()) throw Error(plugin, problems.front().message);
+  return loaded->entry->create(params);
+}
+
+std::unique_ptr<RunContext> context(std::uint64_t seed) {
+  return std::make_unique<host::HostContext>(registry(), "test", seed, 1, false, nullptr);
+}
+
 std::shared_ptr<const Dataset> tiny_dataset(std::int64_t count, std::uint64_t seed) {
   at::Generator gen = at::detail::createCPUGenerator(seed);
   at::Tensor labels = at::arange(count, at::kLong).remainder(2);

@@ -1,6 +1,5 @@
 // Tests of the c_search plugin, loaded through its plugin entry, against threshold oracles.
 #include <ATen/ATen.h>
-#include <dlfcn.h>
 #include <doctest/doctest.h>
 
 #include <limits>
@@ -11,23 +10,16 @@
 
 #include "blindspot/plugin.hpp"
 #include "blindspot/search.hpp"
+#include "blindspot/testing.hpp"
 
 namespace {
 
 using namespace blindspot;
+namespace testing = blindspot::testing;
 using Params = std::map<std::string, Value>;
 
-/// The plugin's entry point, from the build's plugin folder (never unloaded).
 const PluginEntry& entry() {
-  static const PluginEntry* loaded = [] {
-    void* library = dlopen(BLINDSPOT_BUILD_DIR "/plugins/libc_search.so", RTLD_NOW | RTLD_LOCAL);
-    REQUIRE_MESSAGE(library, dlerror());
-    auto get = reinterpret_cast<const PluginEntry* (*)()>(dlsym(library, BLINDSPOT_PLUGIN_SYMBOL));
-    REQUIRE_MESSAGE(reinterpret_cast<void*>(get), "no " BLINDSPOT_PLUGIN_SYMBOL);
-    REQUIRE(get()->abi_version == kPluginAbiVersion);
-    return get();
-  }();
-  return *loaded;
+  return testing::plugin_entry("c_search");
 }
 
 std::vector<ParamProblem> problems_of(const Params& given) {
@@ -36,12 +28,8 @@ std::vector<ParamProblem> problems_of(const Params& given) {
   return problems;
 }
 
-/// The search built from validated `given` parameters, as make_component would.
 std::unique_ptr<Search> load(const Params& given) {
-  std::vector<ParamProblem> problems;
-  ValidatedParams params = entry().describe().validate(given, problems);
-  REQUIRE(problems.empty());
-  return std::unique_ptr<Search>(static_cast<Search*>(entry().create(params).release()));
+  return testing::make_component<Search>("c_search", given);
 }
 
 /// Runs the search to the end with the oracle "success iff c <= threshold"; returns the state.

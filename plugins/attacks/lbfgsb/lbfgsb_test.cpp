@@ -1,7 +1,6 @@
 // Tests of the lbfgsb optimiser, loaded through its plugin entry, on problems with known
 // minimisers.
 #include <ATen/ATen.h>
-#include <dlfcn.h>
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -15,23 +14,16 @@
 #include "batch_driver.hpp"
 #include "blindspot/optimiser.hpp"
 #include "blindspot/plugin.hpp"
+#include "blindspot/testing.hpp"
 
 namespace {
 
 using namespace blindspot;
+namespace testing = blindspot::testing;
 using Params = std::map<std::string, Value>;
 
-/// The plugin's entry point, from the library the build put in its plugin folder (never unloaded).
 const PluginEntry& entry() {
-  static const PluginEntry* loaded = [] {
-    void* library = dlopen(BLINDSPOT_BUILD_DIR "/plugins/liblbfgsb.so", RTLD_NOW | RTLD_LOCAL);
-    REQUIRE_MESSAGE(library, dlerror());
-    auto get = reinterpret_cast<const PluginEntry* (*)()>(dlsym(library, BLINDSPOT_PLUGIN_SYMBOL));
-    REQUIRE_MESSAGE(reinterpret_cast<void*>(get), "no " BLINDSPOT_PLUGIN_SYMBOL);
-    REQUIRE(get()->abi_version == kPluginAbiVersion);
-    return get();
-  }();
-  return *loaded;
+  return testing::plugin_entry("lbfgsb");
 }
 
 std::vector<ParamProblem> problems_of(const Params& given) {
@@ -40,27 +32,9 @@ std::vector<ParamProblem> problems_of(const Params& given) {
   return problems;
 }
 
-/// The optimiser built from validated `given` parameters, as the host's make_component would.
 std::unique_ptr<Optimiser> load_optimiser(const Params& given) {
-  std::vector<ParamProblem> problems;
-  ValidatedParams params = entry().describe().validate(given, problems);
-  REQUIRE(problems.empty());
-  return std::unique_ptr<Optimiser>(static_cast<Optimiser*>(entry().create(params).release()));
+  return testing::make_component<Optimiser>("lbfgsb", given);
 }
-
-/// A RunContext with nothing in it: an optimiser needs none of it.
-class BareContext final : public RunContext {
- public:
-  std::uint64_t seed() const override { return 1; }
-  std::mt19937_64& rng() override { return rng_; }
-  int threads() const override { return 1; }
-  std::unique_ptr<Progress> progress(const std::string&, std::int64_t) override { return {}; }
-  void log(const std::string&) override {}
-  std::unique_ptr<Node> component(const Value&, PluginKind) override { return {}; }
-
- private:
-  std::mt19937_64 rng_{1};
-};
 
 /// f and its gradient for one row: problem index, point x (D values), gradient out.
 using RowFunction = std::function<double(std::int64_t, const double*, double*)>;
@@ -123,7 +97,8 @@ TEST_CASE("a bounded quadratic ends at its minimiser clamped to the box") {
     for (int j = 0; j < 4; ++j) g[j] = 2 * a[j] * (x[j] - c[j]);
     return f;
   };
-  BareContext ctx;
+  auto context = testing::context();
+  RunContext& ctx = *context;
   BoxResult r = load_optimiser(kPrecise)->minimise(p, batched(quadratic, p, nullptr), ctx);
   at::Tensor expected = at::max(at::min(rows({c, c}), p.upper), p.lower);
   CHECK(max_error(r.x, expected) <= 1e-6);
@@ -134,7 +109,8 @@ TEST_CASE("a bounded quadratic ends at its minimiser clamped to the box") {
 
 TEST_CASE("bounded Rosenbrock: on the boundary when the box excludes (1, 1), else (1, 1)") {
   BoxProblem p{rows({{-1.2, 1}, {-1.2, 1}}), rows({{-2, -2}, {-5, -5}}), rows({{0.5, 2}, {5, 5}})};
-  BareContext ctx;
+  auto context = testing::context();
+  RunContext& ctx = *context;
   BoxResult r = load_optimiser(kPrecise)->minimise(
       p,
       batched([](std::int64_t, const double* x, double* g) { return rosenbrock(2, x, g); }, p,
@@ -157,7 +133,8 @@ TEST_CASE("N problems batched equal N separate runs, and finished problems leave
     return f;
   };
   auto optimiser = load_optimiser({{"factr", Value::of(1e7)}});
-  BareContext ctx;
+  auto context = testing::context();
+  RunContext& ctx = *context;
   std::vector<std::int64_t> sizes;
   BoxResult all = optimiser->minimise(p, batched(scaled, p, &sizes), ctx);
   CHECK(sizes.front() == n);
@@ -178,7 +155,8 @@ TEST_CASE("N problems batched equal N separate runs, and finished problems leave
 
 TEST_CASE("max_iterations is respected and results stay inside the bounds") {
   BoxProblem p{rows({{-1.2, 1}}), rows({{-2, -2}}), rows({{2, 2}})};
-  BareContext ctx;
+  auto context = testing::context();
+  RunContext& ctx = *context;
   BoxResult r =
       load_optimiser({{"max_iterations", Value::of(3)}})
           ->minimise(
