@@ -50,6 +50,10 @@ std::unique_ptr<T> make_component(const std::string& plugin,
 /// A RunContext for calling components directly: `seed`, one thread, no output.
 std::unique_ptr<RunContext> context(std::uint64_t seed = 1);
 
+/// A Model whose logits are images.flatten(1) @ weight^T (+ bias when given): a classifier
+/// whose gradients and decision regions tests can work out by hand. It has no layers.
+std::shared_ptr<const Model> linear_model(const at::Tensor& weight, const at::Tensor& bias = {});
+
 /// The message of the blindspot::Error that `f` throws; "" when it throws none.
 std::string error_of(const std::function<void()>& f);
 

@@ -8,6 +8,42 @@
 
 namespace blindspot::testing {
 
+namespace {
+
+/// logits = images.flatten(1) @ weight^T (+ bias).
+class LinearClassifier final : public Classifier {
+ public:
+  LinearClassifier(at::Tensor weight, at::Tensor bias)
+      : weight_(std::move(weight)), bias_(std::move(bias)) {}
+  at::Tensor logits(const at::Tensor& images) const override {
+    at::Tensor out = images.flatten(1).matmul(weight_.t());
+    return bias_.defined() ? out + bias_ : out;
+  }
+  std::int64_t num_classes() const override { return weight_.size(0); }
+  TensorMap state() const override {
+    TensorMap out{{"weight", weight_}};
+    if (bias_.defined()) out["bias"] = bias_;
+    return out;
+  }
+  void load_state(const TensorMap& state) override {
+    weight_ = state.at("weight");
+    if (state.count("bias")) bias_ = state.at("bias");
+  }
+  std::vector<Layer> layers() const override { return {}; }
+  at::Tensor activations(const std::string& layer, const at::Tensor&) const override {
+    throw Error("", "a linear test model has no layer " + layer);
+  }
+
+ private:
+  at::Tensor weight_, bias_;
+};
+
+}  // namespace
+
+std::shared_ptr<const Model> linear_model(const at::Tensor& weight, const at::Tensor& bias) {
+  return std::make_shared<Model>(std::make_shared<LinearClassifier>(weight, bias));
+}
+
 std::string error_of(const std::function<void()>& f) {
   try {
     f();

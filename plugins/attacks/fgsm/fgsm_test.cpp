@@ -15,29 +15,6 @@ namespace testing = blindspot::testing;
 
 namespace {
 
-/// logits = images.flatten(1) @ weight^T: a classifier whose input gradients are known by hand.
-class Linear final : public blindspot::Classifier {
- public:
-  explicit Linear(at::Tensor weight) : weight_(std::move(weight)) {}
-  at::Tensor logits(const at::Tensor& images) const override {
-    return images.flatten(1).matmul(weight_.t());
-  }
-  std::int64_t num_classes() const override { return weight_.size(0); }
-  blindspot::TensorMap state() const override { return {{"weight", weight_}}; }
-  void load_state(const blindspot::TensorMap& state) override { weight_ = state.at("weight"); }
-  std::vector<blindspot::Layer> layers() const override { return {}; }
-  at::Tensor activations(const std::string& layer, const at::Tensor&) const override {
-    throw blindspot::Error("", "Linear has no layer " + layer);
-  }
-
- private:
-  at::Tensor weight_;
-};
-
-std::shared_ptr<const blindspot::Model> linear(const at::Tensor& weight) {
-  return std::make_shared<blindspot::Model>(std::make_shared<Linear>(weight));
-}
-
 // Two classes on 2x2 images; class 1's weights are class 0's negated, so the untargeted step of
 // a class-y sample is -epsilon * sign(W[y]).
 at::Tensor two_class() {
@@ -93,7 +70,7 @@ std::vector<std::int64_t> to_vector(const at::Tensor& t) {
 
 TEST_CASE("the untargeted step is -epsilon * sign(W[y]) on the two-class linear model") {
   const auto set = attack("{epsilon: 0.2}",
-                          {{"model", linear(two_class())},
+                          {{"model", testing::linear_model(two_class())},
                            {"data", data({{.5f, .5f, .7f, .3f}, {.5f, .5f, .4f, .6f}}, {0, 1})}});
   const at::Tensor expected_step = -0.2f * two_class().sign().view({2, 1, 2, 2});
   CHECK(torch::allclose(set.perturbation(), expected_step, 0, 1e-6));
@@ -141,7 +118,7 @@ TEST_CASE("no pixel moves further than epsilon, and clipped images stay in [0, 1
 TEST_CASE("a large targeted step reaches the next and the least-likely label") {
   // Logits are pixels 0-2: labels 0, 1, 2, 0; least likely 2, 0, 1, 1.
   auto inputs = testing::Connections{
-      {"model", linear(three_class())},
+      {"model", testing::linear_model(three_class())},
       {"data",
        data(
            {{.9f, .5f, .1f, .5f}, {.2f, .8f, .5f, .4f}, {.3f, .1f, .7f, .6f}, {.6f, .2f, .4f, .3f}},
@@ -168,7 +145,7 @@ TEST_CASE("the random target is never the true label and is fixed by the seed") 
   std::vector<std::vector<float>> pixels(n, {.5f, .5f, .5f, .5f});
   std::vector<std::int64_t> labels;
   for (std::int64_t i = 0; i < n; ++i) labels.push_back(i % 3);
-  const testing::Connections inputs{{"model", linear(three_class())},
+  const testing::Connections inputs{{"model", testing::linear_model(three_class())},
                                     {"data", data(pixels, labels)}};
   const std::string with = "{mode: targeted, count: 300}";
   const auto set = attack(with, inputs, 7);
@@ -213,7 +190,7 @@ TEST_CASE("search finds, per sample, the smallest epsilon that flips it") {
 TEST_CASE("samples misclassified before the attack are recorded but never succeed") {
   // Sample 1 is labelled 1 but predicted 0; sample 3 is labelled 0 but predicted 1.
   const testing::Connections inputs{
-      {"model", linear(two_class())},
+      {"model", testing::linear_model(two_class())},
       {"data",
        data(
            {{.5f, .5f, .7f, .3f}, {.5f, .5f, .7f, .3f}, {.5f, .5f, .3f, .7f}, {.5f, .5f, .3f, .7f}},

@@ -15,25 +15,6 @@ namespace testing = blindspot::testing;
 
 namespace {
 
-/// logits = images.flatten(1) @ weight^T: a classifier whose decisions are known by hand.
-class Linear final : public blindspot::Classifier {
- public:
-  explicit Linear(at::Tensor weight) : weight_(std::move(weight)) {}
-  at::Tensor logits(const at::Tensor& images) const override {
-    return images.flatten(1).matmul(weight_.t());
-  }
-  std::int64_t num_classes() const override { return weight_.size(0); }
-  blindspot::TensorMap state() const override { return {{"weight", weight_}}; }
-  void load_state(const blindspot::TensorMap& state) override { weight_ = state.at("weight"); }
-  std::vector<blindspot::Layer> layers() const override { return {}; }
-  at::Tensor activations(const std::string& layer, const at::Tensor&) const override {
-    throw blindspot::Error("", "Linear has no layer " + layer);
-  }
-
- private:
-  at::Tensor weight_;
-};
-
 // 200 test images of 28x28 (the tiny data set's test half) and a softmax model trained on it.
 const testing::Connections& trained() {
   static const testing::Connections inputs = [] {
@@ -110,9 +91,7 @@ TEST_CASE("every field is filled, and success means a correct label changed") {
   images.view({n, 4}).select(1, 0).fill_(0.05f);  // predicted 0, close to the boundary
   const at::Tensor labels = torch::arange(n).remainder(2);
   dataset->splits["test"] = {images, labels, torch::arange(1000, 1000 + n)};
-  const testing::Connections inputs{
-      {"model", std::make_shared<blindspot::Model>(std::make_shared<Linear>(weight))},
-      {"data", dataset}};
+  const testing::Connections inputs{{"model", testing::linear_model(weight)}, {"data", dataset}};
   const auto set = noise("{stddev: 0.5, count: 400, batch: 64}", inputs);
   CHECK(torch::equal(set.original, images));
   CHECK(torch::equal(set.labels, labels));

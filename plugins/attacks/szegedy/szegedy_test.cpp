@@ -14,33 +14,6 @@ namespace testing = blindspot::testing;
 
 namespace {
 
-/// logits = images.flatten(1) @ weight^T + bias: decision regions known by hand.
-class Linear final : public blindspot::Classifier {
- public:
-  Linear(at::Tensor weight, at::Tensor bias) : weight_(std::move(weight)), bias_(std::move(bias)) {}
-  at::Tensor logits(const at::Tensor& images) const override {
-    return images.flatten(1).matmul(weight_.t()) + bias_;
-  }
-  std::int64_t num_classes() const override { return weight_.size(0); }
-  blindspot::TensorMap state() const override { return {{"weight", weight_}, {"bias", bias_}}; }
-  void load_state(const blindspot::TensorMap& s) override {
-    weight_ = s.at("weight");
-    bias_ = s.at("bias");
-  }
-  std::vector<blindspot::Layer> layers() const override { return {}; }
-  at::Tensor activations(const std::string& layer, const at::Tensor&) const override {
-    throw blindspot::Error("", "Linear has no layer " + layer);
-  }
-
- private:
-  at::Tensor weight_, bias_;
-};
-
-std::shared_ptr<const blindspot::Model> linear_model(const at::Tensor& weight,
-                                                     const at::Tensor& bias) {
-  return std::make_shared<blindspot::Model>(std::make_shared<Linear>(weight, bias));
-}
-
 // A dataset whose "train" split holds these 1x2x2 images.
 std::shared_ptr<const blindspot::Dataset> data(const at::Tensor& pixels,
                                                const std::vector<std::int64_t>& labels,
@@ -80,7 +53,7 @@ const blindspot::Classifier& net_of(const testing::Connections& inputs) {
 testing::Connections three_class() {
   const at::Tensor pixels = torch::tensor(
       {.9f, .5f, .1f, .5f, .2f, .8f, .5f, .4f, .3f, .1f, .7f, .6f, .6f, .2f, .4f, .3f});
-  return {{"model", linear_model(torch::eye(3, 4), torch::zeros({3}))},
+  return {{"model", testing::linear_model(torch::eye(3, 4), torch::zeros({3}))},
           {"data", data(pixels, {0, 1, 2, 1}, 3)}};
 }
 
@@ -104,7 +77,7 @@ TEST_CASE("on a two-class linear model the distortion meets the distance to the 
   REQUIRE((margin > 0).all().item<bool>());
   REQUIRE(((foot > 0) & (foot < 1)).all().item<bool>());
   const auto set = attack("{target: next, search: {plugin: c_search, steps: 20}}",
-                          {{"model", linear_model(w, b)}, {"data", data(x, labels, 2)}});
+                          {{"model", testing::linear_model(w, b)}, {"data", data(x, labels, 2)}});
   CHECK(set.success.all().item<bool>());
   const at::Tensor l2 = set.distortion * 2;  // sqrt(D) = 2
   CAPTURE(l2);
