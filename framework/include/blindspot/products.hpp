@@ -109,4 +109,19 @@ class BLINDSPOT_API AdversarialSet final : public Product {
   std::vector<std::pair<const char*, at::Tensor*>> fields();
 };
 
+/// Named tensors an analysis computes that are not a table: saliency maps, top-k indices and
+/// scores. Each tensor is archived as one dataset under its name.
+class BLINDSPOT_API Arrays final : public Product {
+ public:
+  static constexpr ProductKind product_kind = ProductKind::arrays;
+  std::string title;
+  std::map<std::string, at::Tensor> values;
+
+  /// The named tensor; throws Error naming the tensors that exist.
+  const at::Tensor& get(const std::string& name) const;
+  ProductKind kind() const override { return product_kind; }
+  Record save() const override;
+  static Arrays load(const Record& record);
+};
+
 }  // namespace blindspot

@@ -16,7 +16,7 @@
 namespace blindspot {
 
 /// The kinds of product that flow along the edges of an experiment graph.
-enum class ProductKind { dataset, model, table, adversarial_set };
+enum class ProductKind { dataset, model, table, adversarial_set, arrays };
 
 /// What a plugin is for.
 enum class PluginKind : std::uint32_t { dataset, model, optimiser, search, attack, analysis };

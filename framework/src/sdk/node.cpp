@@ -68,6 +68,8 @@ void Node::restore(const StoredProducts& stored, const Inputs&, Outputs& out, Ru
     else if (kind != record.attributes.end() &&
              kind->second == kind_name(ProductKind::adversarial_set))
       out.put(port, AdversarialSet::load(record));
+    else if (kind != record.attributes.end() && kind->second == kind_name(ProductKind::arrays))
+      out.put(port, Arrays::load(record));
     else
       throw Error("", fmt::format("output '{}' cannot be restored from an archive", port));
   }

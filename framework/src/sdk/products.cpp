@@ -89,7 +89,9 @@ Table Table::load(const Record& record) {
   return table;
 }
 
-at::Tensor AdversarialSet::perturbation() const { return adversarial - original; }
+at::Tensor AdversarialSet::perturbation() const {
+  return adversarial - original;
+}
 
 at::Tensor AdversarialSet::rms_distortion(const at::Tensor& original,
                                           const at::Tensor& adversarial) {
@@ -123,6 +125,30 @@ AdversarialSet AdversarialSet::load(const Record& record) {
   for (const auto& [name, tensor] : record.tensors)
     if (name.rfind("extra/", 0) == 0) set.extra[name.substr(6)] = tensor;
   return set;
+}
+
+const at::Tensor& Arrays::get(const std::string& name) const {
+  auto it = values.find(name);
+  if (it != values.end()) return it->second;
+  std::string names;
+  for (const auto& entry : values) names += (names.empty() ? "" : ", ") + entry.first;
+  throw Error("", fmt::format("'{}' holds no array '{}' (it has: {})", title, name, names));
+}
+
+Record Arrays::save() const {
+  Record record;
+  record.attributes["title"] = title;
+  record.tensors = values;
+  return record;
+}
+
+Arrays Arrays::load(const Record& record) {
+  Arrays arrays;
+  auto title = record.attributes.find("title");
+  if (title == record.attributes.end()) throw Error("", "arrays record lacks a title");
+  arrays.title = title->second;
+  arrays.values = record.tensors;
+  return arrays;
 }
 
 }  // namespace blindspot

@@ -20,6 +20,8 @@ const char* kind_name(ProductKind kind) {
       return "Table";
     case ProductKind::adversarial_set:
       return "AdversarialSet";
+    case ProductKind::arrays:
+      return "Arrays";
   }
   return "?";
 }
