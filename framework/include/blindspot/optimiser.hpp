@@ -3,6 +3,7 @@
 
 #include <ATen/core/Tensor.h>
 
+#include <cstdint>
 #include <functional>
 
 #include "blindspot/node.hpp"
@@ -16,9 +17,25 @@ struct BoxProblem {
   at::Tensor upper;  // float64 [N, D]
 };
 
-/// Values and gradients of the objectives of problems `which` (int64 [M]) at points x
-/// (float64 [M, D]); fills f (float64 [M]) and grad (float64 [M, D]). One call evaluates a
-/// whole batch, so the model runs one forward/backward for all the problems that need it.
+/// One problem of a stream: minimise f(x) over lower <= x <= upper, started at x0.
+struct BoxStart {
+  at::Tensor x0;     // float64 [D]
+  at::Tensor lower;  // float64 [D]
+  at::Tensor upper;  // float64 [D]
+};
+
+/// What solving one problem of a stream gave.
+struct BoxOutcome {
+  at::Tensor x;  // float64 [D], the best point found, inside the bounds
+  double f = 0.0;
+  std::int64_t iterations = 0;
+  std::int64_t evaluations = 0;  // objective evaluations
+  bool converged = false;        // the optimiser's convergence test was met
+};
+
+/// Values and gradients of the objectives of problems `which` (int64 [M]: row numbers for
+/// minimise(), ids for stream()) at points x (float64 [M, D]); fills f (float64 [M]) and grad
+/// (float64 [M, D]). One call evaluates a whole batch: one forward/backward of the model.
 using BatchObjective = std::function<void(const at::Tensor& which, const at::Tensor& x,
                                           at::Tensor& f, at::Tensor& grad)>;
 
@@ -31,6 +48,17 @@ struct BoxResult {
   at::Tensor converged;    // uint8 [N], 1 when the optimiser's convergence test was met
 };
 
+/// Hands problems to Optimiser::stream one at a time and takes back each result.
+class BLINDSPOT_API ProblemQueue {
+ public:
+  virtual ~ProblemQueue();
+  /// The next problem to start and the id the objective will know it by; false when no
+  /// problem is ready. Results handed to finish() may make new problems ready.
+  virtual bool next(std::int64_t& id, BoxStart& start) = 0;
+  /// The result of problem `id`.
+  virtual void finish(std::int64_t id, const BoxOutcome& outcome) = 0;
+};
+
 /// Base of optimiser plugins: used by attacks through make_component, never as a graph node.
 class BLINDSPOT_API Optimiser : public Node {
  public:
@@ -38,6 +66,11 @@ class BLINDSPOT_API Optimiser : public Node {
   /// Solves every problem; objective calls gather all problems that need a value.
   virtual BoxResult minimise(const BoxProblem& problem, const BatchObjective& objective,
                              RunContext& ctx) const = 0;
+  /// Solves the problems of `queue`, at most `capacity` at a time, until it has none left.
+  /// An optimiser that can refill a finished problem's place at once overrides this; the
+  /// default runs rounds: it takes up to `capacity` problems, minimise()s them, and repeats.
+  virtual void stream(ProblemQueue& queue, std::int64_t capacity, const BatchObjective& objective,
+                      RunContext& ctx) const;
 
  private:
   void run(const Inputs& in, Outputs& out, RunContext& ctx) final;

@@ -21,13 +21,14 @@ constexpr int kQuiet = -1;               // iprint: setulb writes nothing
 
 /// One problem's setulb state (setulb keeps none of its own) and the best iterate seen.
 struct Solver {
+  std::int64_t id = 0;
   std::vector<double> x, lower, upper, g, wa, dsave, best_x;
   std::vector<int> nbd, iwa, isave;
   int lsave[4] = {0, 0, 0, 0};
   char task[kTaskLength], csave[kTaskLength];
   double f = 0.0, best_f = std::numeric_limits<double>::infinity();
   std::int64_t iterations = 0, evaluations = 0;
-  bool converged = false, active = true;
+  bool converged = false, active = false;
 };
 
 void set_task(char* task, const char* text) {
@@ -39,15 +40,41 @@ bool task_is(const char* task, const char* prefix) {
   return std::strncmp(task, prefix, std::strlen(prefix)) == 0;
 }
 
-at::Tensor as_matrix(const at::Tensor& t, const char* name, std::int64_t n, std::int64_t d) {
-  if (t.dim() != 2 || t.size(0) != n || t.size(1) != d)
-    throw Error("lbfgsb", std::string(name) + " must be [N, D] like x0");
-  return t.to(at::kDouble).contiguous();
+/// The values of a float64 vector of length d.
+void copy_vector(const at::Tensor& t, std::int64_t d, const char* name, std::vector<double>& out) {
+  if (t.numel() != d) throw Error("lbfgsb", std::string(name) + " must have as many values as x0");
+  const at::Tensor values = t.to(at::kDouble).contiguous();
+  out.assign(values.data_ptr<double>(), values.data_ptr<double>() + d);
+}
+
+/// Resets `s` (reusing its memory) to solve `start` as problem `id`.
+void begin(Solver& s, std::int64_t id, const BoxStart& start, int m) {
+  const std::int64_t d = start.x0.numel();
+  copy_vector(start.x0, d, "x0", s.x);
+  copy_vector(start.lower, d, "lower", s.lower);
+  copy_vector(start.upper, d, "upper", s.upper);
+  for (std::int64_t j = 0; j < d; ++j)
+    if (s.lower[j] > s.upper[j]) throw Error("lbfgsb", "a lower bound exceeds its upper bound");
+  s.id = id;
+  s.best_x = s.x;
+  s.g.assign(d, 0.0);
+  s.nbd.assign(d, 2);  // both bounds on every coordinate
+  s.wa.assign(2 * m * d + 5 * d + 11 * m * m + 8 * m, 0.0);
+  s.iwa.assign(3 * d, 0);
+  s.isave.assign(44, 0);
+  s.dsave.assign(29, 0.0);
+  std::fill(s.lsave, s.lsave + 4, 0);
+  set_task(s.csave, "");
+  set_task(s.task, "START");
+  s.f = 0.0;
+  s.best_f = std::numeric_limits<double>::infinity();
+  s.iterations = s.evaluations = 0;
+  s.converged = false;
+  s.active = true;
 }
 
 /// Runs setulb until the problem needs a value (true) or is finished (false).
-bool advance(Solver& s, std::int64_t index, const Settings& settings,
-             const IterateObserver& observer) {
+bool advance(Solver& s, const Settings& settings, const IterateObserver& observer) {
   const int n = static_cast<int>(s.x.size());
   while (s.active) {
     setulb_(&n, &settings.memory, s.x.data(), s.lower.data(), s.upper.data(), s.nbd.data(), &s.f,
@@ -60,7 +87,7 @@ bool advance(Solver& s, std::int64_t index, const Settings& settings,
         s.best_f = s.f;
         s.best_x = s.x;
       }
-      if (observer) observer(index, s.iterations, s.f);
+      if (observer) observer(s.id, s.iterations, s.f);
       if (s.iterations >= settings.max_iterations) s.active = false;
       continue;
     }
@@ -71,33 +98,30 @@ bool advance(Solver& s, std::int64_t index, const Settings& settings,
   return false;
 }
 
-Solver make_solver(const double* x0, const double* lower, const double* upper, std::int64_t d,
-                   int m) {
-  Solver s;
-  s.x.assign(x0, x0 + d);
-  s.lower.assign(lower, lower + d);
-  s.upper.assign(upper, upper + d);
-  s.best_x = s.x;
-  s.g.assign(d, 0.0);
-  s.nbd.assign(d, 2);  // both bounds on every coordinate
-  s.wa.assign(2 * m * d + 5 * d + 11 * m * m + 8 * m, 0.0);
-  s.iwa.assign(3 * d, 0);
-  s.isave.assign(44, 0);
-  s.dsave.assign(29, 0.0);
-  set_task(s.csave, "");
-  set_task(s.task, "START");
-  return s;
+/// Hands a finished problem's best iterate back to the queue.
+void hand_back(ProblemQueue& queue, const Solver& s) {
+  at::Tensor x = at::empty({static_cast<std::int64_t>(s.best_x.size())}, at::kDouble);
+  std::copy(s.best_x.begin(), s.best_x.end(), x.data_ptr<double>());
+  // setulb keeps every iterate feasible; the clamp only guards against rounding.
+  double* v = x.data_ptr<double>();
+  for (std::size_t j = 0; j < s.best_x.size(); ++j) v[j] = std::clamp(v[j], s.lower[j], s.upper[j]);
+  queue.finish(s.id, {x, s.best_f, s.iterations, s.evaluations, s.converged});
 }
 
-/// Evaluates the problems `pending` in one objective call and hands f and g to their solvers.
-void evaluate(std::vector<Solver>& solvers, const std::vector<std::int64_t>& pending,
-              std::int64_t d, const BatchObjective& objective, const IterateObserver& observer) {
+/// Evaluates the solvers `pending` in one objective call and hands f and g to them.
+void evaluate(std::vector<Solver>& solvers, const std::vector<std::size_t>& pending,
+              const BatchObjective& objective, const IterateObserver& observer) {
   const auto m = static_cast<std::int64_t>(pending.size());
-  at::Tensor which = at::tensor(pending, at::kLong);
+  const auto d = static_cast<std::int64_t>(solvers[pending.front()].x.size());
+  at::Tensor which = at::empty({m}, at::kLong);
   at::Tensor x = at::empty({m, d}, at::kDouble);
-  for (std::int64_t k = 0; k < m; ++k)
-    std::copy(solvers[pending[k]].x.begin(), solvers[pending[k]].x.end(),
-              x.data_ptr<double>() + k * d);
+  for (std::int64_t k = 0; k < m; ++k) {
+    const Solver& s = solvers[pending[k]];
+    if (static_cast<std::int64_t>(s.x.size()) != d)
+      throw Error("lbfgsb", "problems solved together must have the same dimension");
+    which.data_ptr<std::int64_t>()[k] = s.id;
+    std::copy(s.x.begin(), s.x.end(), x.data_ptr<double>() + k * d);
+  }
   at::Tensor f = at::zeros({m}, at::kDouble), grad = at::zeros({m, d}, at::kDouble);
   objective(which, x, f, grad);
   if (f.numel() != m || grad.numel() != m * d)
@@ -112,7 +136,7 @@ void evaluate(std::vector<Solver>& solvers, const std::vector<std::int64_t>& pen
     if (++s.evaluations == 1) {  // the starting point, projected into the box by setulb
       s.best_f = s.f;
       s.best_x = s.x;
-      if (observer) observer(pending[k], 0, s.f);
+      if (observer) observer(s.id, 0, s.f);
     }
     // A non-finite value would derail the line search: stop at the best iterate instead.
     if (!std::isfinite(s.f) || !std::all_of(g, g + d, [](double v) { return std::isfinite(v); }))
@@ -120,44 +144,81 @@ void evaluate(std::vector<Solver>& solvers, const std::vector<std::int64_t>& pen
   }
 }
 
+/// Queue over the rows of a BoxProblem; collects the results into a BoxResult.
+class RowQueue final : public ProblemQueue {
+ public:
+  explicit RowQueue(const BoxProblem& problem) : problem_(problem) {
+    const std::int64_t n = problem.x0.size(0), d = problem.x0.size(1);
+    result_ = {at::empty({n, d}, at::kDouble), at::empty({n}, at::kDouble),
+               at::empty({n}, at::kLong), at::empty({n}, at::kLong), at::empty({n}, at::kByte)};
+  }
+
+  bool next(std::int64_t& id, BoxStart& start) override {
+    if (next_ == problem_.x0.size(0)) return false;
+    id = next_++;
+    start = {problem_.x0[id], problem_.lower[id], problem_.upper[id]};
+    return true;
+  }
+
+  void finish(std::int64_t id, const BoxOutcome& o) override {
+    result_.x[id] = o.x;
+    result_.f.data_ptr<double>()[id] = o.f;
+    result_.iterations.data_ptr<std::int64_t>()[id] = o.iterations;
+    result_.evaluations.data_ptr<std::int64_t>()[id] = o.evaluations;
+    result_.converged.data_ptr<std::uint8_t>()[id] = o.converged ? 1 : 0;
+  }
+
+  BoxResult result() const { return result_; }
+
+ private:
+  const BoxProblem& problem_;
+  std::int64_t next_ = 0;
+  BoxResult result_;
+};
+
 }  // namespace
+
+void stream(ProblemQueue& queue, std::int64_t capacity, const BatchObjective& objective,
+            const Settings& settings, const IterateObserver& observer) {
+  if (capacity < 1) throw Error("lbfgsb", "capacity must be at least 1");
+  std::vector<Solver> solvers(static_cast<std::size_t>(capacity));
+  std::vector<std::size_t> pending;
+  while (true) {
+    pending.clear();
+    // First advance the running problems, so that every problem finishing at this step is
+    // handed back before the queue is asked for new ones (it can then judge them together).
+    for (std::size_t i = 0; i < solvers.size(); ++i) {
+      if (!solvers[i].active) continue;
+      if (advance(solvers[i], settings, observer))
+        pending.push_back(i);
+      else
+        hand_back(queue, solvers[i]);
+    }
+    for (std::size_t i = 0; i < solvers.size(); ++i) {
+      std::int64_t id = 0;
+      BoxStart start;
+      while (!solvers[i].active && queue.next(id, start)) {
+        begin(solvers[i], id, start, settings.memory);
+        if (advance(solvers[i], settings, observer))
+          pending.push_back(i);
+        else
+          hand_back(queue, solvers[i]);
+      }
+    }
+    if (pending.empty()) return;  // nothing running and nothing ready
+    evaluate(solvers, pending, objective, observer);
+  }
+}
 
 BoxResult solve(const BoxProblem& problem, const BatchObjective& objective,
                 const Settings& settings, const IterateObserver& observer) {
   if (problem.x0.dim() != 2) throw Error("lbfgsb", "x0 must be [N, D]");
-  const std::int64_t n = problem.x0.size(0), d = problem.x0.size(1);
-  at::Tensor x0 = as_matrix(problem.x0, "x0", n, d);
-  at::Tensor lower = as_matrix(problem.lower, "lower", n, d);
-  at::Tensor upper = as_matrix(problem.upper, "upper", n, d);
-  if (n > 0 && d > 0 && !(lower <= upper).all().item<bool>())
-    throw Error("lbfgsb", "a lower bound exceeds its upper bound");
-
-  std::vector<Solver> solvers;
-  for (std::int64_t i = 0; i < n; ++i)
-    solvers.push_back(make_solver(x0.data_ptr<double>() + i * d, lower.data_ptr<double>() + i * d,
-                                  upper.data_ptr<double>() + i * d, d, settings.memory));
-  std::vector<std::int64_t> pending;
-  while (true) {
-    pending.clear();
-    for (std::int64_t i = 0; i < n; ++i)
-      if (advance(solvers[i], i, settings, observer)) pending.push_back(i);
-    if (pending.empty()) break;
-    evaluate(solvers, pending, d, objective, observer);
-  }
-
-  BoxResult out{at::empty({n, d}, at::kDouble), at::empty({n}, at::kDouble),
-                at::empty({n}, at::kLong), at::empty({n}, at::kLong), at::empty({n}, at::kByte)};
-  for (std::int64_t i = 0; i < n; ++i) {
-    const Solver& s = solvers[i];
-    std::copy(s.best_x.begin(), s.best_x.end(), out.x.data_ptr<double>() + i * d);
-    out.f.data_ptr<double>()[i] = s.best_f;
-    out.iterations.data_ptr<std::int64_t>()[i] = s.iterations;
-    out.evaluations.data_ptr<std::int64_t>()[i] = s.evaluations;
-    out.converged.data_ptr<std::uint8_t>()[i] = s.converged ? 1 : 0;
-  }
-  // setulb keeps every iterate feasible; the clamp only guards against rounding.
-  out.x = at::max(at::min(out.x, upper), lower);
-  return out;
+  for (const at::Tensor* t : {&problem.lower, &problem.upper})
+    if (!t->sizes().equals(problem.x0.sizes()))
+      throw Error("lbfgsb", "lower and upper must be [N, D] like x0");
+  RowQueue queue(problem);
+  stream(queue, std::max<std::int64_t>(problem.x0.size(0), 1), objective, settings, observer);
+  return queue.result();
 }
 
 }  // namespace blindspot::lbfgsb

@@ -17,12 +17,17 @@ struct Settings {
 };
 
 /// Told every iterate of a problem: its first evaluated point (iteration 0) and every NEW_X.
-using IterateObserver = std::function<void(std::int64_t problem, std::int64_t iteration, double f)>;
+using IterateObserver = std::function<void(std::int64_t id, std::int64_t iteration, double f)>;
 
-/// Minimises every problem with L-BFGS-B, single-threaded and deterministic. At each step
-/// every problem that needs a value is evaluated in one call of `objective`; finished problems
-/// drop out. Each result is the problem's best iterate (lowest f), since after an abnormal
-/// line search setulb's last point need not be the best.
+/// Minimises the problems of `queue` with L-BFGS-B on the calling thread, deterministically,
+/// keeping up to `capacity` solvers busy: at each step every problem that needs a value is
+/// evaluated in one call of `objective`; a finished problem is handed back and its place
+/// refilled from the queue at once. Each result is the problem's best iterate (lowest f),
+/// since after an abnormal line search setulb's last point need not be the best.
+void stream(ProblemQueue& queue, std::int64_t capacity, const BatchObjective& objective,
+            const Settings& settings, const IterateObserver& observer = {});
+
+/// stream() over the rows of `problem`, all at once.
 BoxResult solve(const BoxProblem& problem, const BatchObjective& objective,
                 const Settings& settings, const IterateObserver& observer = {});
 

@@ -42,6 +42,11 @@ class Lbfgsb final : public Optimiser {
     return lbfgsb::solve(problem, objective, settings_);
   }
 
+  void stream(ProblemQueue& queue, std::int64_t capacity, const BatchObjective& objective,
+              RunContext&) const override {
+    lbfgsb::stream(queue, capacity, objective, settings_);
+  }
+
  private:
   const lbfgsb::Settings settings_;
 };

@@ -153,6 +153,61 @@ TEST_CASE("N problems batched equal N separate runs, and finished problems leave
   MESSAGE("iterations per problem: " << all.iterations << " objective calls: " << sizes.size());
 }
 
+/// Hands out the rows of a BoxProblem in order and records what comes back.
+class RecordingQueue final : public ProblemQueue {
+ public:
+  explicit RecordingQueue(const BoxProblem& p) : p_(p) {}
+  bool next(std::int64_t& id, BoxStart& start) override {
+    if (started == p_.x0.size(0)) return false;
+    id = started++;
+    start = {p_.x0[id], p_.lower[id], p_.upper[id]};
+    return true;
+  }
+  void finish(std::int64_t id, const BoxOutcome& outcome) override {
+    outcomes.emplace(id, outcome);
+  }
+  std::int64_t started = 0;
+  std::map<std::int64_t, BoxOutcome> outcomes;
+
+ private:
+  const BoxProblem& p_;
+};
+
+TEST_CASE("a stream refills each finished problem's place at once and matches separate runs") {
+  const std::int64_t n = 7, d = 4, capacity = 3;
+  at::Tensor x0 = at::empty({n, d}, at::kDouble);
+  for (std::int64_t i = 0; i < n; ++i)
+    for (std::int64_t j = 0; j < d; ++j) x0[i][j] = -1.4 + 0.3 * i - 0.2 * j * (i % 2);
+  BoxProblem p{x0, at::full({n, d}, -2.0, at::kDouble), at::full({n, d}, 1.5, at::kDouble)};
+  auto scaled = [&](std::int64_t i, const double* x, double* g) {
+    double f = (1 + 0.3 * i) * rosenbrock(d, x, g);
+    std::for_each(g, g + d, [&](double& v) { v *= 1 + 0.3 * i; });
+    return f;
+  };
+  auto optimiser = load_optimiser({{"factr", Value::of(1e7)}});
+  auto context = testing::context();
+  RecordingQueue queue(p);
+  // Each call's batch size, and how many problems were unfinished when it was made.
+  std::vector<std::pair<std::int64_t, std::int64_t>> calls;
+  const BatchObjective counted = [&](const at::Tensor& which, const at::Tensor& x, at::Tensor& f,
+                                     at::Tensor& grad) {
+    calls.emplace_back(which.size(0), n - static_cast<std::int64_t>(queue.outcomes.size()));
+    batched(scaled, p, nullptr)(which, x, f, grad);
+  };
+  optimiser->stream(queue, capacity, counted, *context);
+  REQUIRE(queue.outcomes.size() == std::size_t(n));
+  for (const auto& [size, unfinished] : calls) CHECK(size == std::min(capacity, unfinished));
+  for (std::int64_t i = 0; i < n; ++i) {
+    BoxProblem one{p.x0.narrow(0, i, 1), p.lower.narrow(0, i, 1), p.upper.narrow(0, i, 1)};
+    BoxResult r = optimiser->minimise(one, batched(scaled, one, nullptr, {i}), *context);
+    const BoxOutcome& o = queue.outcomes.at(i);
+    CHECK(at::equal(r.x[0], o.x));
+    CHECK(r.f[0].item<double>() == o.f);
+    CHECK(r.evaluations[0].item<std::int64_t>() == o.evaluations);
+  }
+  MESSAGE("objective calls: " << calls.size());
+}
+
 TEST_CASE("max_iterations is respected and results stay inside the bounds") {
   BoxProblem p{rows({{-1.2, 1}}), rows({{-2, -2}}), rows({{2, 2}})};
   auto context = testing::context();
