@@ -1,109 +1,281 @@
-// The Szegedy search for a batch of problems: a line search over c around batched box solves.
+// The Szegedy search: a line search over c per problem, its box solves streamed to drivers.
 #include "solve.hpp"
 
 #include <torch/torch.h>
 
-#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <exception>
 #include <limits>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <utility>
 
 namespace blindspot::szegedy {
 
 namespace {
 
-std::vector<std::int64_t> batch_shape(std::int64_t m, const std::vector<std::int64_t>& shape) {
-  std::vector<std::int64_t> out{m};
-  out.insert(out.end(), shape.begin(), shape.end());
-  return out;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// Writes where(cond, value, full[rows]) into full[rows]; cond has one entry per row.
-void update_rows(at::Tensor& full, const at::Tensor& rows, const at::Tensor& cond,
-                 const at::Tensor& value) {
-  const at::Tensor c = full.dim() == 2 ? cond.unsqueeze(1) : cond;
-  full.index_copy_(0, rows, at::where(c, value, full.index_select(0, rows)));
-}
+/// What all drivers share. Each problem is owned by one driver from start to end, so the
+/// rows of `out` are written without locks.
+struct Shared {
+  Shared(const Classifier& net_, std::vector<std::int64_t> batch_shape_, const Problems& p_,
+         const Search& search_, const Schedule& schedule_, Found& out_,
+         const std::function<void()>& solved_)
+      : net(net_),
+        batch_shape(std::move(batch_shape_)),
+        p(p_),
+        search(search_),
+        schedule(schedule_),
+        out(out_),
+        lower(at::zeros({p_.x.size(1)}, at::kDouble)),
+        upper(at::ones({p_.x.size(1)}, at::kDouble)),
+        solved(solved_) {}
+
+  const Classifier& net;
+  std::vector<std::int64_t> batch_shape;  // [-1, C, H, W]
+  const Problems& p;
+  const Search& search;
+  const Schedule& schedule;
+  Found& out;
+  at::Tensor lower, upper;  // float64 [D]: the box [0, 1]
+  std::atomic<std::int64_t> next_problem{0};
+  std::atomic<bool> failed{false};
+  std::mutex solved_mutex;
+  const std::function<void()>& solved;
+};
+
+/// A problem between its solves: the state of its line search and its latest minimiser.
+struct Flight {
+  double c = 0.0, low = 0.0, high = 0.0;
+  std::int64_t steps = 0;
+  at::Tensor last;  // float64 [D]
+};
+
+/// One batched driver: a queue of box solves for the optimiser, and their objective.
+class Driver final : public ProblemQueue {
+ public:
+  explicit Driver(Shared& shared) : s_(shared), d_(shared.p.x.size(1)) {}
+
+  bool next(std::int64_t& id, BoxStart& start) override {
+    if (!finished_.empty()) judge();
+    if (s_.failed) return false;
+    if (ready_.empty() && !take_new_problem()) return false;
+    id = ready_.front();
+    ready_.pop_front();
+    const Flight& flight = flights_.at(id);
+    start = {s_.schedule.warm_start ? flight.last : s_.p.x[id], s_.lower, s_.upper};
+    return true;
+  }
+
+  void finish(std::int64_t id, const BoxOutcome& outcome) override {
+    finished_.emplace_back(id, outcome);
+  }
+
+  /// f = c * ||x' - x||^2 + CE(f(x'), label) (minus CE when untargeted), over x' in [0, 1]:
+  /// the squared norm keeps f smooth at r = 0. One forward/backward for the whole batch,
+  /// the gradient taken with respect to the input only.
+  void objective(const at::Tensor& which, const at::Tensor& xp, at::Tensor& f, at::Tensor& grad) {
+    if (s_.failed) throw std::runtime_error("stopped: another driver failed");
+    const auto started = Clock::now();
+    const std::int64_t m = which.size(0);
+    at::Tensor c = at::empty({m}, at::kDouble);
+    for (std::int64_t k = 0; k < m; ++k)
+      c.data_ptr<double>()[k] = flights_.at(which.data_ptr<std::int64_t>()[k]).c;
+    torch::AutoGradMode enable(true);
+    const at::Tensor input = xp.to(at::kFloat).view(s_.batch_shape).requires_grad_(true);
+    at::Tensor loss = torch::nn::functional::cross_entropy(
+        s_.net.logits(input), s_.p.label.index_select(0, which),
+        torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
+    if (s_.p.untargeted) loss = -loss;
+    const at::Tensor g = torch::autograd::grad({loss.sum()}, {input})[0];
+    const at::Tensor r = xp - s_.p.x.index_select(0, which);
+    f = c * r.pow(2).sum(1) + loss.detach().to(at::kDouble);
+    grad = 2 * c.unsqueeze(1) * r + g.to(at::kDouble).view({m, d_});
+    timing.model += seconds_since(started);
+  }
+
+  Timing timing;
+
+ private:
+  // Starts the next unstarted problem that is to be attacked; false when none is left.
+  bool take_new_problem() {
+    const std::int64_t total = s_.p.x.size(0);
+    for (std::int64_t row = s_.next_problem++; row < total; row = s_.next_problem++) {
+      if (s_.p.skip[row].item<bool>()) {
+        report_solved();
+        continue;
+      }
+      const SearchState begun = s_.search.begin(1);
+      flights_[row] = {begun.c.item<double>(), begun.low.item<double>(), begun.high.item<double>(),
+                       begun.steps.item<std::int64_t>(), s_.p.x[row]};
+      ready_.push_back(row);
+      return true;
+    }
+    return false;
+  }
+
+  // Classifies the finished solves together, keeps each problem's closest success, and
+  // moves their searches: problems whose search goes on are ready for their next solve.
+  void judge() {
+    const auto started = Clock::now();
+    const auto k = static_cast<std::int64_t>(finished_.size());
+    std::vector<at::Tensor> points;
+    std::vector<std::int64_t> ids;
+    for (const auto& [id, outcome] : finished_) {
+      ids.push_back(id);
+      points.push_back(outcome.x);
+    }
+    const at::Tensor rows = at::tensor(ids, at::kLong);
+    // Judge, and measure, the float32 image that would be reported.
+    const at::Tensor image = at::stack(points).to(at::kFloat);
+    const at::Tensor moved = image.to(at::kDouble).contiguous();
+    const at::Tensor label = s_.p.label.index_select(0, rows);
+    const at::Tensor prediction = predict(s_.net, image.view(s_.batch_shape));
+    const at::Tensor won = (s_.p.untargeted ? prediction.ne(label) : prediction.eq(label));
+    const at::Tensor distance = (moved - s_.p.x.index_select(0, rows)).pow(2).sum(1).contiguous();
+    SearchState state = search_state(ids);
+    const at::Tensor tried = state.c.clone();
+    s_.search.update(state, won.to(at::kByte));
+    for (std::int64_t i = 0; i < k; ++i) {
+      const std::int64_t row = ids[i];
+      record(row, i, finished_[i].second, moved, distance.data_ptr<double>()[i],
+             won[i].item<bool>(), tried.data_ptr<double>()[i]);
+      Flight& flight = flights_.at(row);
+      flight.last = moved[i];
+      flight.c = state.c.data_ptr<double>()[i];
+      flight.low = state.low.data_ptr<double>()[i];
+      flight.high = state.high.data_ptr<double>()[i];
+      flight.steps = state.steps.data_ptr<std::int64_t>()[i];
+      if (state.done.data_ptr<std::uint8_t>()[i]) {
+        flights_.erase(row);
+        report_solved();
+      } else {
+        ready_.push_back(row);
+      }
+    }
+    finished_.clear();
+    timing.judging += seconds_since(started);
+  }
+
+  // Writes what one solve of problem `row` gave into the shared results.
+  void record(std::int64_t row, std::int64_t i, const BoxOutcome& outcome, const at::Tensor& moved,
+              double distance, bool won, double c) {
+    Found& out = s_.out;
+    bool& found = out.found.data_ptr<bool>()[row];
+    double& best = out.distance.data_ptr<double>()[row];
+    // The closest success so far, or the latest minimiser while nothing has succeeded.
+    if ((won && distance < best) || !found) {
+      const double* from = moved.data_ptr<double>() + i * d_;
+      std::copy(from, from + d_, out.x.data_ptr<double>() + row * d_);
+    }
+    if (won && distance < best) best = distance;
+    if (won) {
+      found = true;
+      double& largest = out.c.data_ptr<double>()[row];
+      largest = std::max(largest, c);
+    }
+    out.iterations.data_ptr<std::int64_t>()[row] += outcome.iterations;
+    out.evaluations.data_ptr<std::int64_t>()[row] += outcome.evaluations;
+    out.solves.data_ptr<std::int64_t>()[row] += 1;
+  }
+
+  // The search states of the problems `ids`, one row each.
+  SearchState search_state(const std::vector<std::int64_t>& ids) const {
+    std::vector<double> c, low, high;
+    std::vector<std::int64_t> steps;
+    for (std::int64_t id : ids) {
+      const Flight& flight = flights_.at(id);
+      c.push_back(flight.c);
+      low.push_back(flight.low);
+      high.push_back(flight.high);
+      steps.push_back(flight.steps);
+    }
+    const auto k = static_cast<std::int64_t>(ids.size());
+    return {at::tensor(c, at::kDouble), at::tensor(low, at::kDouble), at::tensor(high, at::kDouble),
+            at::tensor(steps, at::kLong), at::zeros({k}, at::kByte)};
+  }
+
+  void report_solved() {
+    std::lock_guard<std::mutex> lock(s_.solved_mutex);
+    if (s_.solved) s_.solved();
+  }
+
+  Shared& s_;
+  const std::int64_t d_;
+  std::unordered_map<std::int64_t, Flight> flights_;
+  std::vector<std::pair<std::int64_t, BoxOutcome>> finished_;
+  std::deque<std::int64_t> ready_;
+};
 
 }  // namespace
 
 Found solve(const Classifier& net, const std::vector<std::int64_t>& shape, const Problems& p,
-            const Optimiser& optimiser, const Search& search, bool warm_start, RunContext& ctx) {
-  const std::int64_t n = p.x.size(0), d = p.x.size(1);
+            const Optimiser& optimiser, const Search& search, const Schedule& schedule,
+            RunContext& ctx, const std::function<void()>& solved) {
+  const auto started = Clock::now();
+  const std::int64_t n = p.x.size(0);
   const auto real = at::TensorOptions().dtype(at::kDouble);
-  SearchState s = search.begin(n);
-  s.done = s.done.logical_or(p.skip).to(at::kByte);
-  Found out{p.x.clone(),
+  Found out{p.x.clone().contiguous(),
             at::zeros({n}, at::kBool),
             at::full({n}, std::numeric_limits<double>::infinity(), real),
             at::zeros({n}, real),
             at::zeros({n}, at::kLong),
-            at::zeros({n}, at::kLong)};
-  at::Tensor last = p.x.clone();  // each problem's latest minimiser: the warm start
-  while (!s.done.all().item<bool>()) {
-    const at::Tensor rows = s.done.eq(0).nonzero().squeeze(1);
-    const at::Tensor x = p.x.index_select(0, rows), c = s.c.index_select(0, rows);
-    const at::Tensor label = p.label.index_select(0, rows);
-    // f = c * ||x' - x||^2 + CE(f(x'), label) (minus CE when untargeted), over x' in [0, 1]:
-    // the squared norm keeps f smooth at r = 0. One forward/backward per call, gradient
-    // taken with respect to the input only, so no weight gradients are computed.
-    const BatchObjective objective = [&](const at::Tensor& which, const at::Tensor& xp,
-                                         at::Tensor& f, at::Tensor& grad) {
-      const at::Tensor origin = x.index_select(0, which), cw = c.index_select(0, which);
-      torch::AutoGradMode enable(true);
-      const at::Tensor input =
-          xp.to(at::kFloat).view(batch_shape(which.size(0), shape)).requires_grad_(true);
-      at::Tensor loss = torch::nn::functional::cross_entropy(
-          net.logits(input), label.index_select(0, which),
-          torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
-      if (p.untargeted) loss = -loss;
-      const at::Tensor g = torch::autograd::grad({loss.sum()}, {input})[0];
-      const at::Tensor r = xp - origin;
-      f = cw * r.pow(2).sum(1) + loss.detach().to(at::kDouble);
-      grad = 2 * cw.unsqueeze(1) * r + g.to(at::kDouble).view({-1, d});
-    };
-    const at::Tensor start = warm_start ? last.index_select(0, rows) : x;
-    const BoxResult result =
-        optimiser.minimise({start, at::zeros_like(x), at::ones_like(x)}, objective, ctx);
-    // Judge, and measure, the float32 image that would be reported.
-    const at::Tensor image = result.x.to(at::kFloat);
-    const at::Tensor moved = image.to(at::kDouble);
-    const at::Tensor prediction = predict(net, image.view(batch_shape(rows.size(0), shape)));
-    const at::Tensor won = p.untargeted ? prediction.ne(label) : prediction.eq(label);
-    const at::Tensor distance = (moved - x).pow(2).sum(1);
-    const at::Tensor better = won.logical_and(distance.lt(out.distance.index_select(0, rows)));
-    update_rows(out.x, rows, better, moved);
-    update_rows(out.distance, rows, better, distance);
-    update_rows(out.found, rows, won, won);
-    update_rows(out.c, rows, won, at::maximum(c, out.c.index_select(0, rows)));
-    out.iterations.index_add_(0, rows, result.iterations);
-    out.evaluations.index_add_(0, rows, result.evaluations);
-    last.index_copy_(0, rows, moved);
-    at::Tensor success = at::zeros({n}, at::kByte);
-    success.index_copy_(0, rows, won.to(at::kByte));
-    search.update(s, success);
-  }
-  out.x = at::where(out.found.unsqueeze(1), out.x, last);
-  return out;
-}
-
-Found solve_in_batches(const Classifier& net, const std::vector<std::int64_t>& shape,
-                       const Problems& p, const Optimiser& optimiser, const Search& search,
-                       bool warm_start, std::int64_t batch, RunContext& ctx,
-                       const std::function<void(std::int64_t)>& advance) {
-  std::vector<Found> parts;
-  for (std::int64_t start = 0; start < p.x.size(0); start += batch) {
-    const std::int64_t m = std::min(batch, p.x.size(0) - start);
-    const Problems part{p.x.narrow(0, start, m), p.label.narrow(0, start, m),
-                        p.skip.narrow(0, start, m), p.untargeted};
-    parts.push_back(solve(net, shape, part, optimiser, search, warm_start, ctx));
-    advance(m);
-  }
-  const auto cat = [&](at::Tensor Found::*field) {
-    std::vector<at::Tensor> pieces;
-    for (const Found& part : parts) pieces.push_back(part.*field);
-    return at::cat(pieces);
+            at::zeros({n}, at::kLong),
+            at::zeros({n}, at::kLong),
+            {}};
+  std::vector<std::int64_t> batch_shape{-1};
+  batch_shape.insert(batch_shape.end(), shape.begin(), shape.end());
+  Shared shared(net, batch_shape, p, search, schedule, out, solved);
+  const int drivers = std::max(1, schedule.drivers);
+  std::vector<Timing> timings(static_cast<std::size_t>(drivers));
+  std::exception_ptr first_error;
+  std::mutex error_mutex;
+  // Each driver is single-threaded: one per core beats LibTorch's threads on small batches.
+  // A thread's OpenMP setting (which OpenBLAS follows too) is its own, so each driver sets it.
+  const int torch_threads = at::get_num_threads();
+  const auto work = [&](int k) {
+    try {
+      at::set_num_threads(1);
+      Driver driver(shared);
+      const auto begun = Clock::now();
+      optimiser.stream(
+          driver, schedule.capacity,
+          [&driver](const at::Tensor& which, const at::Tensor& x, at::Tensor& f, at::Tensor& g) {
+            driver.objective(which, x, f, g);
+          },
+          ctx);
+      Timing& t = timings[static_cast<std::size_t>(k)];
+      t = driver.timing;
+      t.optimiser = seconds_since(begun) - t.model - t.judging;
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(error_mutex);
+      if (!shared.failed.exchange(true)) first_error = std::current_exception();
+    }
   };
-  return {cat(&Found::x), cat(&Found::found),      cat(&Found::distance),
-          cat(&Found::c), cat(&Found::iterations), cat(&Found::evaluations)};
+  if (drivers == 1) {
+    work(0);
+  } else {
+    std::vector<std::thread> threads;
+    for (int k = 0; k < drivers; ++k) threads.emplace_back(work, k);
+    for (std::thread& t : threads) t.join();
+  }
+  at::set_num_threads(torch_threads);
+  if (first_error) std::rethrow_exception(first_error);
+  for (const Timing& t : timings) {
+    out.timing.model += t.model;
+    out.timing.judging += t.judging;
+    out.timing.optimiser += t.optimiser;
+  }
+  out.timing.wall = seconds_since(started);
+  return out;
 }
 
 }  // namespace blindspot::szegedy

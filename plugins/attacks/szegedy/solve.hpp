@@ -1,4 +1,4 @@
-// The Szegedy search for a batch of problems: a line search over c around batched box solves.
+// The Szegedy search: a line search over c per problem, its box solves streamed to drivers.
 #pragma once
 
 #include <ATen/core/Tensor.h>
@@ -21,6 +21,21 @@ struct Problems {
   bool untargeted = false;
 };
 
+/// How the solves are run.
+struct Schedule {
+  bool warm_start = true;     // start each solve from the problem's previous minimiser
+  std::int64_t capacity = 1;  // problems each driver keeps in its batch
+  int drivers = 1;            // batched drivers, each on its own thread
+};
+
+/// Where the drivers' time went, in seconds summed over the drivers.
+struct Timing {
+  double model = 0.0;      // the objective: the model's forward and backward passes
+  double judging = 0.0;    // classifying finished solves and moving their searches
+  double optimiser = 0.0;  // everything else inside the drivers: L-BFGS-B and its bookkeeping
+  double wall = 0.0;       // wall time of solve()
+};
+
 /// Per problem: the closest successful x' (the last minimiser if none), and what it cost.
 struct Found {
   at::Tensor x;            // float64 [P, D], float32-representable, inside [0, 1]
@@ -29,18 +44,17 @@ struct Found {
   at::Tensor c;            // float64 [P], the largest c whose solve succeeded (0: none)
   at::Tensor iterations;   // int64 [P], optimiser iterations summed over all solves
   at::Tensor evaluations;  // int64 [P], objective evaluations summed over all solves
+  at::Tensor solves;       // int64 [P], box solves (values of c tried)
+  Timing timing;
 };
 
-/// Runs `search` to the end; each round solves every unfinished problem in one minimise call.
-/// `shape` is one image's shape ([C, H, W]).
+/// Runs `search` to the end for every problem. Each driver takes unstarted problems as it
+/// has room and streams their solves through `optimiser` (one objective call per step for
+/// its whole batch); a finished solve is judged by the model and either starts the problem's
+/// next solve or ends the problem. `shape` is one image's shape ([C, H, W]); `solved` is
+/// called (from any driver, serialised) each time a problem ends.
 Found solve(const Classifier& net, const std::vector<std::int64_t>& shape, const Problems& p,
-            const Optimiser& optimiser, const Search& search, bool warm_start, RunContext& ctx);
-
-/// solve() on `batch` problems at a time, results concatenated; `advance` is told each batch's
-/// size when it is done.
-Found solve_in_batches(const Classifier& net, const std::vector<std::int64_t>& shape,
-                       const Problems& p, const Optimiser& optimiser, const Search& search,
-                       bool warm_start, std::int64_t batch, RunContext& ctx,
-                       const std::function<void(std::int64_t)>& advance);
+            const Optimiser& optimiser, const Search& search, const Schedule& schedule,
+            RunContext& ctx, const std::function<void()>& solved);
 
 }  // namespace blindspot::szegedy

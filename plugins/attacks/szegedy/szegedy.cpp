@@ -25,6 +25,7 @@ class Szegedy final : public Node {
     std::string target;
     std::vector<std::int64_t> targets;
     std::int64_t batch;
+    std::int64_t threads;
     bool warm_start;
   };
 
@@ -45,8 +46,14 @@ class Szegedy final : public Node {
         .param(&Params::targets, "targets", std::vector<std::int64_t>{},
                "target list: one label per sample, or one for all")
         .at_least(0)
-        .param(&Params::batch, "batch", 256, "samples per batched optimiser run")
+        .param(&Params::batch, "batch", 256,
+               "problems each driver keeps in its batch; a finished one is replaced at once")
         .at_least(1)
+        .untracked()
+        .param(&Params::threads, "threads", 0,
+               "batched drivers, one per thread, each single-threaded (0: one per core the run "
+               "may use); results agree whatever the count, up to float rounding")
+        .at_least(0)
         .untracked()
         .param(&Params::warm_start, "warm_start", true,
                "start each solve from the sample's previous minimiser instead of x")
@@ -54,7 +61,7 @@ class Szegedy final : public Node {
         .input<Dataset>("data", "labelled images")
         .output<AdversarialSet>("adversarial",
                                 "closest successful x' per sample; extra: c, iterations, "
-                                "evaluations");
+                                "evaluations, solves");
   }
 
   explicit Szegedy(const Params& p) : p_(p) {}
@@ -88,13 +95,15 @@ class Szegedy final : public Node {
     if (!untargeted) problems.skip = problems.skip.logical_or(label.eq(true_label));
     const std::vector<std::int64_t> shape(samples.images.sizes().begin() + 1,
                                           samples.images.sizes().end());
-    const auto progress = ctx.progress("samples", n);
-    const szegedy::Found found = szegedy::solve_in_batches(
-        net, shape, problems, *make_component<Optimiser>(ctx, p_.optimiser),
-        *make_component<Search>(ctx, p_.search), p_.warm_start, p_.batch * per, ctx,
-        [&](std::int64_t done) {
-          if (progress) progress->advance(done / per);
-        });
+    const auto progress = ctx.progress(all ? "problems" : "samples", n * per);
+    const int drivers = static_cast<int>(
+        std::min<std::int64_t>(p_.threads > 0 ? p_.threads : ctx.threads(), n * per));
+    const szegedy::Schedule schedule{p_.warm_start, p_.batch, std::max(drivers, 1)};
+    const szegedy::Found found =
+        szegedy::solve(net, shape, problems, *make_component<Optimiser>(ctx, p_.optimiser),
+                       *make_component<Search>(ctx, p_.search), schedule, ctx, [&] {
+                         if (progress) progress->advance();
+                       });
     // Per sample, the closest success over its problems (the first problem if none).
     const at::Tensor score =
         torch::where(found.found, found.distance, std::numeric_limits<double>::infinity());
@@ -110,6 +119,7 @@ class Szegedy final : public Node {
     set.extra["c"] = found.c.index_select(0, chosen).to(torch::kFloat);
     set.extra["iterations"] = found.iterations.view({n, per}).sum(1);
     set.extra["evaluations"] = found.evaluations.view({n, per}).sum(1);
+    set.extra["solves"] = found.solves.view({n, per}).sum(1);
     const std::int64_t won = set.success.sum().item<std::int64_t>();
     const double mean =
         won ? set.distortion.masked_select(set.success.to(torch::kBool)).mean().item<double>()
@@ -120,6 +130,14 @@ class Szegedy final : public Node {
                   "%lld were misclassified before the attack",
                   static_cast<long long>(won), static_cast<long long>(n), 100.0 * won / n, mean,
                   static_cast<long long>(n - correct.sum().item<std::int64_t>()));
+    ctx.log(line);
+    const szegedy::Timing& t = found.timing;
+    const double busy = std::max(t.model + t.judging + t.optimiser, 1e-9);
+    std::snprintf(line, sizeof line,
+                  "%d batched drivers, %.1f s: %.0f%% model, %.0f%% L-BFGS-B, %.0f%% judging; "
+                  "%.1f evaluations per sample",
+                  schedule.drivers, t.wall, 100 * t.model / busy, 100 * t.optimiser / busy,
+                  100 * t.judging / busy, found.evaluations.sum().item<double>() / n);
     ctx.log(line);
     out.put("adversarial", std::move(set));
   }

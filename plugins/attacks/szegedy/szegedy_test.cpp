@@ -163,6 +163,23 @@ TEST_CASE("warm start reaches the same distortion with fewer evaluations") {
   CHECK(we < ce);
 }
 
+TEST_CASE("two drivers with small batches give the results of one driver") {
+  const auto& inputs = trained();
+  const auto one = attack("{count: 24, threads: 1}", inputs);
+  const auto two = attack("{count: 24, threads: 2, batch: 5}", inputs);
+  CHECK(torch::equal(one.success, two.success));
+  const auto won = one.success.to(torch::kBool);
+  const double a = one.distortion.masked_select(won).mean().item<double>();
+  const double b = two.distortion.masked_select(won).mean().item<double>();
+  CHECK(b == doctest::Approx(a).epsilon(0.001));
+  // Every attacked sample tried between 1 and `steps` (10) values of c; skipped ones none.
+  const at::Tensor solves = two.extra.at("solves");
+  CHECK(solves.masked_select(won).min().item<std::int64_t>() >= 1);
+  CHECK(solves.max().item<std::int64_t>() <= 10);
+  const auto wrong = one.original_prediction.ne(one.labels);
+  if (wrong.any().item<bool>()) CHECK(solves.masked_select(wrong).max().item<std::int64_t>() == 0);
+}
+
 TEST_CASE("bad parameters are rejected at validation, naming them") {
   const auto inputs = three_class();
   for (const auto& [with, name] : std::vector<std::pair<std::string, std::string>>{
@@ -173,7 +190,9 @@ TEST_CASE("bad parameters are rejected at validation, naming them") {
            {"{search: {plugin: lbfgsb}}", "search"},
            {"{optimiser: {plugin: lbfgsb, m: 0}}", "m"},
            {"{count: 0}", "count"},
-           {"{targets: [-1]}", "targets"}}) {
+           {"{targets: [-1]}", "targets"},
+           {"{threads: -1}", "threads"},
+           {"{batch: 0}", "batch"}}) {
     CAPTURE(with);
     CHECK_THROWS_WITH_AS(attack(with, inputs), doctest::Contains(name.c_str()), blindspot::Error);
   }
@@ -201,7 +220,7 @@ TEST_CASE("round_trip restores an identical adversarial set") {
            {a->success, b->success},
            {a->distortion, b->distortion}})
     CHECK(torch::equal(x, y));
-  REQUIRE(b->extra.size() == 3);
-  for (const char* key : {"c", "iterations", "evaluations"})
+  REQUIRE(b->extra.size() == 4);
+  for (const char* key : {"c", "iterations", "evaluations", "solves"})
     CHECK(torch::equal(a->extra.at(key), b->extra.at(key)));
 }
