@@ -8,7 +8,8 @@
 
 TEST_CASE("plugins describe prints each shipped plugin exactly as its golden file") {
   for (const char* name : {"dataset", "softmax", "mlp", "autoencoder", "convnet", "torchscript",
-                           "fgsm", "gaussian", "lbfgsb", "c_search", "szegedy", "evaluate"}) {
+                           "fgsm", "gaussian", "lbfgsb", "c_search", "szegedy", "evaluate",
+                           "transfer", "amplify"}) {
     std::ifstream in(std::string(BLINDSPOT_SOURCE_DIR "/tests/golden/") + name + ".txt");
     REQUIRE(in.good());
     std::ostringstream golden;
