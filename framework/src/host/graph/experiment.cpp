@@ -15,7 +15,11 @@ namespace blindspot::host {
 
 namespace {
 
-const std::vector<std::string> kTopKeys = {"experiment", "description", "seed", "nodes"};
+const std::vector<std::string> kTopKeys = {"experiment", "description", "reproduces", "seed",
+                                           "nodes"};
+/// What `reproduces:` may name: the paper's tables and the Section 3 unit inspection.
+const std::vector<std::string> kPaperTables = {"table1", "table2", "table3",
+                                               "table4", "table5", "units"};
 const std::vector<std::string> kNodeKeys = {"plugin", "inputs", "with", "from"};
 
 /// Collects problems for one file.
@@ -97,6 +101,26 @@ struct Reader {
     return decl;
   }
 
+  // `reproduces: table2` or `reproduces: [table3, table4]`.
+  void paper_tables(const YAML::Node& node, Experiment& out) {
+    std::vector<YAML::Node> items;
+    if (node.IsScalar()) items.push_back(node);
+    if (node.IsSequence())
+      for (const YAML::Node& item : node) items.push_back(item);
+    if (items.empty()) {
+      problem(node, "'reproduces' must name a paper table (table1 .. table5, units) or list them");
+      return;
+    }
+    for (const YAML::Node& item : items) {
+      const std::string name = item.IsScalar() ? item.Scalar() : "";
+      if (std::find(kPaperTables.begin(), kPaperTables.end(), name) == kPaperTables.end())
+        problem(item, "'reproduces': '" + name +
+                          "' is not one of table1, table2, table3, table4, table5, units");
+      else
+        out.reproduces.push_back(name);
+    }
+  }
+
   void top(const YAML::Node& root, Experiment& out) {
     if (!root.IsMap()) {
       problem(root, "an experiment must be a map with 'experiment', 'seed' and 'nodes'");
@@ -109,6 +133,7 @@ struct Reader {
     else
       out.name = name.Scalar();
     if (const YAML::Node description = root["description"]) out.description = description.Scalar();
+    if (const YAML::Node reproduces = root["reproduces"]) paper_tables(reproduces, out);
     if (const YAML::Node seed = root["seed"]) {
       Value v = seed.IsScalar() ? to_value(seed) : Value{};
       if (v.type != ValueType::integer || v.integer < 0)

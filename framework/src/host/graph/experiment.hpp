@@ -41,6 +41,7 @@ struct Experiment {
   std::string text;  // the file's bytes, archived verbatim
   std::string name;
   std::string description;
+  std::vector<std::string> reproduces;  // the paper's tables this experiment regenerates
   std::uint64_t seed = 0;
   std::vector<NodeDecl> nodes;  // in declaration order
 };
