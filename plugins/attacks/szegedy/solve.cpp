@@ -23,8 +23,8 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-/// What all drivers share. Each problem is owned by one driver from start to end, so the
-/// rows of `out` are written without locks.
+/// What all drivers share. Each problem belongs to one driver, so the rows of `out` are
+/// written without locks.
 struct Shared {
   Shared(const Classifier& net_, std::vector<std::int64_t> batch_shape_, const Problems& p_,
          const Search& search_, const Schedule& schedule_, Found& out_,
@@ -46,7 +46,6 @@ struct Shared {
   const Schedule& schedule;
   Found& out;
   at::Tensor lower, upper;  // float64 [D]: the box [0, 1]
-  std::atomic<std::int64_t> next_problem{0};
   std::atomic<bool> failed{false};
   std::mutex solved_mutex;
   const std::function<void()>& solved;
@@ -62,7 +61,10 @@ struct Flight {
 /// One batched driver: a queue of box solves for the optimiser, and their objective.
 class Driver final : public ProblemQueue {
  public:
-  explicit Driver(Shared& shared) : s_(shared), d_(shared.p.x.size(1)) {}
+  /// Driver `index` of `drivers` takes problems index, index + drivers, ...: a fixed share,
+  /// so each driver's batches, and hence the results, do not depend on thread timing.
+  Driver(Shared& shared, std::int64_t index, std::int64_t drivers)
+      : s_(shared), d_(shared.p.x.size(1)), next_problem_(index), stride_(drivers) {}
 
   bool next(std::int64_t& id, BoxStart& start) override {
     if (!finished_.empty()) judge();
@@ -108,7 +110,9 @@ class Driver final : public ProblemQueue {
   // Starts the next unstarted problem that is to be attacked; false when none is left.
   bool take_new_problem() {
     const std::int64_t total = s_.p.x.size(0);
-    for (std::int64_t row = s_.next_problem++; row < total; row = s_.next_problem++) {
+    while (next_problem_ < total) {
+      const std::int64_t row = next_problem_;
+      next_problem_ += stride_;
       if (s_.p.skip[row].item<bool>()) {
         report_solved();
         continue;
@@ -210,6 +214,8 @@ class Driver final : public ProblemQueue {
 
   Shared& s_;
   const std::int64_t d_;
+  std::int64_t next_problem_;
+  const std::int64_t stride_;
   std::unordered_map<std::int64_t, Flight> flights_;
   std::vector<std::pair<std::int64_t, BoxOutcome>> finished_;
   std::deque<std::int64_t> ready_;
@@ -244,7 +250,7 @@ Found solve(const Classifier& net, const std::vector<std::int64_t>& shape, const
   const auto work = [&](int k) {
     try {
       at::set_num_threads(1);
-      Driver driver(shared);
+      Driver driver(shared, k, drivers);
       const auto begun = Clock::now();
       optimiser.stream(
           driver, schedule.capacity,

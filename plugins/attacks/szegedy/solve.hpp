@@ -48,11 +48,12 @@ struct Found {
   Timing timing;
 };
 
-/// Runs `search` to the end for every problem. Each driver takes unstarted problems as it
-/// has room and streams their solves through `optimiser` (one objective call per step for
-/// its whole batch); a finished solve is judged by the model and either starts the problem's
-/// next solve or ends the problem. `shape` is one image's shape ([C, H, W]); `solved` is
-/// called (from any driver, serialised) each time a problem ends.
+/// Runs `search` to the end for every problem. Driver k of K owns problems k, k + K, ... (so
+/// results do not depend on thread timing); it starts them as it has room and streams their solves
+/// through `optimiser` (one objective call per step for its whole batch); a finished solve is
+/// judged by the model and either starts the problem's next solve or ends the problem. `shape` is
+/// one image's shape ([C, H, W]); `solved` is called (from any driver, serialised) each time a
+/// problem ends.
 Found solve(const Classifier& net, const std::vector<std::int64_t>& shape, const Problems& p,
             const Optimiser& optimiser, const Search& search, const Schedule& schedule,
             RunContext& ctx, const std::function<void()>& solved);
