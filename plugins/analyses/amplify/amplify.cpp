@@ -43,10 +43,11 @@ class Amplify final : public Node {
         .input<Model>("model", "the model the set was made for; judges the amplified samples")
         .output<AdversarialSet>(
             "adversarial",
-            "the set with new adversarial, prediction, success (the set's goal: the target "
-            "if it has one, else any other label; never for a sample misclassified before), "
-            "distortion (the RMS achieved) and extra/scale (the factor applied; 1 for a zero "
-            "perturbation, which stays zero); other fields and extras are kept");
+            "the set with new adversarial, prediction, success (a success of the given set "
+            "that the model still gets wrong, whatever the label), distortion (the RMS "
+            "achieved), extra/scale (the factor applied; 1 for a zero perturbation, which "
+            "stays zero) and extra/on_target (1 where a target is still reached); other fields "
+            "and extras are kept");
   }
 
   explicit Amplify(const Params& p) : p_(p) {}
@@ -63,12 +64,12 @@ class Amplify final : public Node {
         given.original.to(torch::kDouble) + (r * scale.unsqueeze(1)).view_as(given.original);
     set.adversarial = (p_.clip ? moved.clamp(0, 1) : moved).to(torch::kFloat);
     set.prediction = predict(net, set.adversarial, p_.batch);
-    const at::Tensor targeted = set.target.ne(-1);
-    const at::Tensor reached =
-        torch::where(targeted, set.prediction.eq(set.target).logical_and(set.target.ne(set.labels)),
-                     set.prediction.ne(set.labels));
-    const at::Tensor correct = set.original_prediction.eq(set.labels);
-    set.success = reached.logical_and(correct).to(torch::kUInt8);
+    // An amplified example succeeds while it still fools the model: any wrong label counts,
+    // since rescaling can carry a targeted example past its target into another class.
+    const at::Tensor fooled = set.prediction.ne(set.labels);
+    set.success = fooled.logical_and(given.success.to(torch::kBool)).to(torch::kUInt8);
+    set.extra["on_target"] =
+        set.target.ne(-1).logical_and(set.prediction.eq(set.target)).to(torch::kUInt8);
     set.distortion = AdversarialSet::rms_distortion(set.original, set.adversarial);
     set.extra["scale"] = scale.to(torch::kFloat);
     log_summary(given, set, net, in.source("model"), ctx);

@@ -102,7 +102,7 @@ TEST_CASE("a zero perturbation stays zero") {
   CHECK(set.distortion[0].item<float>() == doctest::Approx(0.1));
 }
 
-TEST_CASE("success is judged again by the set's goal, never for a sample misclassified before") {
+TEST_CASE("a success stays one while the model is still fooled, on target or not") {
   // Three classes on two pixels: 0 while both are below 0.5, else the larger pixel's (1 or 2).
   const auto model = testing::linear_model(torch::tensor({{0.f, 0.f}, {1.f, 0.f}, {0.f, 1.f}}),
                                            torch::tensor({0.5f, 0.f, 0.f}));
@@ -110,13 +110,20 @@ TEST_CASE("success is judged again by the set's goal, never for a sample misclas
   const at::Tensor r =
       torch::tensor({0.1f, 0.f, 0.1f, 0.15f, 0.15f, 0.1f, 0.f, 0.1f}).view({4, 1, 1, 2});
   auto given = set_of(base, r);
-  // Untargeted; target 2; target 2; untargeted, but label 1 was wrong from the start.
+  // Untargeted; target 2; target 2; untargeted, but label 1 was wrong from the start, so the
+  // given set did not count it a success.
   given->target = torch::tensor({-1, 2, 2, -1}, torch::kLong);
   given->labels = torch::tensor({0, 0, 0, 1}, torch::kLong);
+  given->success = torch::tensor({1, 1, 1, 0}, torch::kUInt8);
   // At RMS 0.3: x' = (0.72, 0.3), (0.54, 0.65), (0.65, 0.54), (0.3, 0.72).
   const auto set = amplify("{stddev: 0.3}", given, model);
   CHECK(torch::equal(set.prediction, torch::tensor({1, 2, 1, 2}, torch::kLong)));
-  CHECK(torch::equal(set.success, torch::tensor({1, 1, 0, 0}, torch::kUInt8)));
+  CHECK(torch::equal(set.success, torch::tensor({1, 1, 1, 0}, torch::kUInt8)));
+  CHECK(torch::equal(set.extra.at("on_target"), torch::tensor({0, 1, 0, 0}, torch::kUInt8)));
+  // Scaled down to RMS 0.05 every sample falls back to class 0: no success is left.
+  const auto shrunk = amplify("{stddev: 0.05}", given, model);
+  CHECK(torch::equal(shrunk.prediction, torch::zeros({4}, torch::kLong)));
+  CHECK(shrunk.success.sum().item<int>() == 0);
 }
 
 TEST_CASE("the originals, labels, targets and extras are kept") {
@@ -130,7 +137,7 @@ TEST_CASE("the originals, labels, targets and extras are kept") {
            {given->original_prediction, set.original_prediction},
            {given->extra.at("c"), set.extra.at("c")}})
     CHECK(torch::equal(a, b));
-  CHECK(set.extra.size() == 2);
+  CHECK(set.extra.size() == 3);
   CHECK(torch::equal(set.prediction, torch::zeros({6}, torch::kLong)));
 }
 
