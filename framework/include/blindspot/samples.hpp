@@ -1,4 +1,4 @@
-// Which samples of a dataset an attack works on: `count` samples from `offset` of a split.
+// Which samples of a dataset an attack or analysis works on: `count` from `offset` of a split.
 #pragma once
 
 #include <cstdint>
@@ -17,18 +17,21 @@ struct SampleSelection {
   std::int64_t offset = 0;
 };
 
-/// Declares split, count and offset, bound to the SampleSelection member `selection` of P.
+/// Declares split, count and offset, bound to the SampleSelection member `selection` of P;
+/// `verb` says what the node does with the samples ("attack", "search").
 template <class P>
 Schema::For<P>& selection_params(Schema::For<P>& schema, SampleSelection P::*selection,
-                                 const std::string& default_split) {
+                                 const std::string& default_split,
+                                 const std::string& verb = "attack",
+                                 std::int64_t default_count = 1000) {
   return schema
       .param(selection, &SampleSelection::split, "split", default_split,
-             "split of the dataset to attack")
-      .param(selection, &SampleSelection::count, "count", 1000,
-             "samples to attack (all of the split if fewer)")
+             "split of the dataset to " + verb)
+      .param(selection, &SampleSelection::count, "count", default_count,
+             "samples to " + verb + " (all of the split if fewer)")
       .at_least(1)
       .param(selection, &SampleSelection::offset, "offset", 0,
-             "first sample of the split to attack")
+             "first sample of the split to " + verb)
       .at_least(0);
 }
 
