@@ -142,8 +142,7 @@ class Driver final : public ProblemQueue {
     const at::Tensor image = at::stack(points).to(at::kFloat);
     const at::Tensor moved = image.to(at::kDouble).contiguous();
     const at::Tensor label = s_.p.label.index_select(0, rows);
-    const at::Tensor prediction = predict(s_.net, image.view(s_.batch_shape));
-    const at::Tensor won = (s_.p.untargeted ? prediction.ne(label) : prediction.eq(label));
+    const at::Tensor won = succeeded(image.view(s_.batch_shape), label);
     const at::Tensor distance = (moved - s_.p.x.index_select(0, rows)).pow(2).sum(1).contiguous();
     SearchState state = search_state(ids);
     const at::Tensor tried = state.c.clone();
@@ -189,6 +188,19 @@ class Driver final : public ProblemQueue {
     out.iterations.data_ptr<std::int64_t>()[row] += outcome.iterations;
     out.evaluations.data_ptr<std::int64_t>()[row] += outcome.evaluations;
     out.solves.data_ptr<std::int64_t>()[row] += 1;
+  }
+
+  // Whether each image reaches its goal with a margin: the label's logit beats every other
+  // by `margin` (targeted), or some other logit beats the label's by it (untargeted). A
+  // minimum-distortion x' lies on the decision boundary, where a forward pass in another
+  // batch could otherwise round the other way.
+  at::Tensor succeeded(const at::Tensor& images, const at::Tensor& label) const {
+    torch::NoGradGuard no_grad;
+    const at::Tensor logits = s_.net.logits(images).to(at::kDouble);
+    const at::Tensor own = logits.gather(1, label.unsqueeze(1)).squeeze(1);
+    const at::Tensor others =
+        logits.scatter(1, label.unsqueeze(1), -std::numeric_limits<double>::infinity()).amax(1);
+    return s_.p.untargeted ? others.gt(own + s_.p.margin) : own.gt(others + s_.p.margin);
   }
 
   // The search states of the problems `ids`, one row each.

@@ -19,6 +19,7 @@ struct Problems {
   at::Tensor label;  // int64 [P], the target, or the true label when untargeted
   at::Tensor skip;   // bool [P], problems not attacked (already misclassified, target = label)
   bool untargeted = false;
+  double margin = 0.0;  // logits by which a success must win, so rounding cannot undo it
 };
 
 /// How the solves are run.

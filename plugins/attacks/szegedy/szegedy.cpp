@@ -27,6 +27,7 @@ class Szegedy final : public Node {
     std::int64_t batch;
     std::int64_t threads;
     bool warm_start;
+    double margin;
   };
 
   static Schema describe() {
@@ -57,6 +58,11 @@ class Szegedy final : public Node {
         .untracked()
         .param(&Params::warm_start, "warm_start", true,
                "start each solve from the sample's previous minimiser instead of x")
+        .param(&Params::margin, "margin", 1e-3,
+               "a solve succeeds only if the target's logit beats every other by this much "
+               "(untargeted: another beats the true label's), so that float rounding in another "
+               "batch cannot undo a success that sits on the decision boundary")
+        .at_least(0)
         .input<Model>("model", "classifier to attack")
         .input<Dataset>("data", "labelled images")
         .output<AdversarialSet>("adversarial",
@@ -91,7 +97,8 @@ class Szegedy final : public Node {
     }
     const at::Tensor true_label = samples.labels.index_select(0, owner);
     szegedy::Problems problems{samples.images.flatten(1).to(torch::kDouble).index_select(0, owner),
-                               label, correct.index_select(0, owner).logical_not(), untargeted};
+                               label, correct.index_select(0, owner).logical_not(), untargeted,
+                               p_.margin};
     if (!untargeted) problems.skip = problems.skip.logical_or(label.eq(true_label));
     const std::vector<std::int64_t> shape(samples.images.sizes().begin() + 1,
                                           samples.images.sizes().end());

@@ -180,6 +180,17 @@ TEST_CASE("two drivers with small batches give the results of one driver") {
   if (wrong.any().item<bool>()) CHECK(solves.masked_select(wrong).max().item<std::int64_t>() == 0);
 }
 
+TEST_CASE("every success wins by the margin, so re-classifying cannot undo it") {
+  const auto& inputs = trained();
+  const auto set = attack("{count: 24, margin: 0.5}", inputs);
+  const auto won = set.success.to(torch::kBool);
+  REQUIRE(won.sum().item<int>() > 20);
+  const at::Tensor logits = net_of(inputs).logits(set.adversarial).detach();
+  const at::Tensor own = logits.gather(1, set.target.clamp_min(0).unsqueeze(1)).squeeze(1);
+  const at::Tensor other = logits.scatter(1, set.target.clamp_min(0).unsqueeze(1), -1e30f).amax(1);
+  CHECK((own - other).masked_select(won).min().item<float>() >= 0.5f - 1e-4f);
+}
+
 TEST_CASE("bad parameters are rejected at validation, naming them") {
   const auto inputs = three_class();
   for (const auto& [with, name] : std::vector<std::pair<std::string, std::string>>{
@@ -192,7 +203,8 @@ TEST_CASE("bad parameters are rejected at validation, naming them") {
            {"{count: 0}", "count"},
            {"{targets: [-1]}", "targets"},
            {"{threads: -1}", "threads"},
-           {"{batch: 0}", "batch"}}) {
+           {"{batch: 0}", "batch"},
+           {"{margin: -1}", "margin"}}) {
     CAPTURE(with);
     CHECK_THROWS_WITH_AS(attack(with, inputs), doctest::Contains(name.c_str()), blindspot::Error);
   }
