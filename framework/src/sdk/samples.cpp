@@ -1,4 +1,4 @@
-// Selecting the samples an attack works on.
+// Selecting the samples an attack or analysis works on.
 #include "blindspot/samples.hpp"
 
 #include <fmt/format.h>
@@ -15,7 +15,7 @@ LabelledImages select_samples(const Dataset& data, const SampleSelection& select
                                 selection.offset, selection.split, split.size()));
   std::int64_t count = std::min(selection.count, split.size() - selection.offset);
   if (count < selection.count)
-    ctx.log(fmt::format("split '{}' has only {} samples from offset {}; attacking those",
+    ctx.log(fmt::format("split '{}' has only {} samples from offset {}; using those",
                         selection.split, count, selection.offset));
   return split.slice(selection.offset, count);
 }

@@ -2,6 +2,8 @@
 #include <ATen/ATen.h>
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "archive/archive.hpp"
 #include "cli/commands.hpp"
 
@@ -11,9 +13,10 @@ namespace {
 
 /// A table cell: rates as percentages, counts as integers, the rest with four digits.
 std::string cell(const std::string& column, double v) {
+  if (!std::isfinite(v)) return fmt::format("{}", v);  // nan, inf: "does not apply"
   if (column.find("error") != std::string::npos || column.find("rate") != std::string::npos)
     return fmt::format("{:.2f}%", 100.0 * v);
-  if (v == static_cast<double>(static_cast<long long>(v))) return fmt::format("{}", (long long)v);
+  if (std::abs(v) < 1e15 && v == std::trunc(v)) return fmt::format("{}", static_cast<long long>(v));
   return fmt::format("{:.4g}", v);
 }
 
