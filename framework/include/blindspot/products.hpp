@@ -100,7 +100,7 @@ class BLINDSPOT_API AdversarialSet final : public Product {
   /// Per-pixel RMS of each sample's perturbation: the paper's distortion.
   static at::Tensor rms_distortion(const at::Tensor& original, const at::Tensor& adversarial);
   ProductKind kind() const override { return product_kind; }
-  /// One dataset per field; `extra` values under extra/NAME.
+  /// One dataset per field, the perturbation x' - x, and `extra` values under extra/NAME.
   Record save() const override;
   static AdversarialSet load(const Record& record);
 

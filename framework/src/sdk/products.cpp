@@ -111,6 +111,8 @@ Record AdversarialSet::save() const {
   for (const auto& [name, tensor] : const_cast<AdversarialSet*>(this)->fields())
     record.tensors[name] = *tensor;
   for (const auto& [name, tensor] : extra) record.tensors["extra/" + name] = tensor;
+  // r = x' - x, archived for readers of the file; load() derives it again.
+  if (original.defined() && adversarial.defined()) record.tensors["perturbation"] = perturbation();
   return record;
 }
 
