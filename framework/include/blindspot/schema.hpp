@@ -89,8 +89,12 @@ class BLINDSPOT_API Schema {
   std::string tracked_text(const ValidatedParams& values) const;
   /// Human-readable description: what `blindspot plugins describe` prints.
   std::string describe() const;
+  /// The largest difference between a product and its re-computation that `blindspot
+  /// reproduce` accepts (0: the plugin's results are deterministic and must be identical).
+  double reproduce_tolerance() const { return tolerance_; }
 
  protected:
+  double tolerance_ = 0.0;
   std::string name_, doc_;
   std::vector<ParamSpec> params_;
   std::vector<PortSpec> inputs_, outputs_;
@@ -141,6 +145,13 @@ template <class P>
 class Schema::For : public Schema {
  public:
   explicit For(std::string doc) : Schema(std::move(doc)) {}
+
+  /// Declares that re-running may change the plugin's products by up to `difference` (largest
+  /// absolute difference of any value), for results that are not bit-reproducible.
+  For& reproducible_within(double difference) {
+    tolerance_ = difference;
+    return *this;
+  }
 
   /// Declares parameter `key` stored in `member`, with its default and one-line doc.
   template <class M, class D>

@@ -201,6 +201,7 @@ std::string Schema::describe() const {
   };
   ports("inputs", inputs_);
   ports("outputs", outputs_);
+  if (tolerance_ > 0) out += fmt::format("\nreproducible within {:g}\n", tolerance_);
   return out;
 }
 

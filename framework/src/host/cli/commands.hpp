@@ -18,5 +18,8 @@ int command_validate(const std::string& file, const PluginOptions& plugins);
 int command_plugins(const std::vector<std::string>& args, const PluginOptions& plugins);
 int command_show(const std::string& archive);
 int command_report(const std::string& archive);
+/// Re-runs the archived experiment into a temporary archive and compares every product: exit 0
+/// when every node is identical or within its plugin's tolerance, 1 otherwise.
+int command_reproduce(const std::string& archive, const PluginOptions& plugins);
 
 }  // namespace blindspot::host

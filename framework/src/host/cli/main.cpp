@@ -1,4 +1,4 @@
-// The `blindspot` command line: run, validate, plugins, show, report.
+// The `blindspot` command line: run, validate, plugins, show, report, reproduce.
 #include <ATen/Context.h>
 #include <fmt/format.h>
 
@@ -22,6 +22,7 @@ commands:
   plugins [describe NAME]                         list plugins, or describe one's parameters
   show ARCHIVE                                    what an archive holds
   report ARCHIVE                                  an archive's tables as Markdown
+  reproduce ARCHIVE                               re-run an archive's experiment, compare products
 
 options:
   --plugin-path DIR   also load plugins from DIR (repeatable; also BLINDSPOT_PLUGIN_PATH)
@@ -64,6 +65,7 @@ int dispatch(int argc, char** argv) {
   if (command == "plugins") return command_plugins(positional, plugins);
   if (command == "show") return command_show(one_file("archive"));
   if (command == "report") return command_report(one_file("archive"));
+  if (command == "reproduce") return command_reproduce(one_file("archive"), plugins);
   throw blindspot::Error("", fmt::format("unknown command '{}'; run blindspot --help", command));
 }
 

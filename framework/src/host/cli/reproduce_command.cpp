@@ -1,0 +1,124 @@
+// `blindspot reproduce`: re-runs an archived experiment and compares every product with it.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "archive/archive.hpp"
+#include "archive/compare.hpp"
+#include "cli/commands.hpp"
+#include "graph/graph.hpp"
+#include "runner/progress.hpp"
+#include "runner/runner.hpp"
+
+namespace fs = std::filesystem;
+
+namespace blindspot::host {
+
+namespace {
+
+/// A fresh temporary folder, removed with everything in it when this goes out of scope.
+class ScratchFolder {
+ public:
+  ScratchFolder()
+      : path_(fs::temp_directory_path() / fmt::format("blindspot-reproduce-{}", ::getpid())) {
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~ScratchFolder() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+/// The verdict on one node: its line of output, and whether it counts as reproduced.
+struct Verdict {
+  std::string text;
+  bool reproduced = true;
+};
+
+Verdict judge(const NodeInfo& before, const NodeInfo* after, const ArchiveReader& original,
+              const ArchiveReader& again, const Registry& registry) {
+  if (!after) return {"not re-run", false};
+  if (after->plugin_version != before.plugin_version)
+    return {fmt::format("plugin '{}' changed version: {} then, {} now", before.plugin,
+                        before.plugin_version, after->plugin_version),
+            false};
+  const LoadedPlugin* plugin = registry.find(before.plugin);
+  const double tolerance = plugin ? plugin->schema.reproduce_tolerance() : 0.0;
+  ProductDifference worst{"", 0.0, ""};
+  for (const ProductDifference& d :
+       compare_products(original.products(before.name), again.products(before.name)))
+    if (worst.port.empty() || d.largest > worst.largest) worst = d;
+  if (worst.largest == 0.0) return {"identical", true};
+  const std::string where = fmt::format("{}/{}", worst.port, worst.where);
+  if (worst.largest <= tolerance)
+    return {fmt::format("within tolerance: largest difference {:.3g} in {} (tolerance {:g})",
+                        worst.largest, where, tolerance),
+            true};
+  return {fmt::format("DIFFERS: largest difference {:.3g} in {} (tolerance {:g})", worst.largest,
+                      where, tolerance),
+          false};
+}
+
+}  // namespace
+
+int command_reproduce(const std::string& archive, const PluginOptions& options) {
+  const ArchiveReader original(archive);
+  const ExperimentInfo info = original.experiment();
+  if (info.status != "complete")
+    throw Error(archive, fmt::format("the archive's run is {}, not complete; finish it with "
+                                     "`blindspot run --resume` first",
+                                     info.status));
+  Registry registry;  // declared first: outlives every node and product the run creates
+  registry.load_default_locations(options.plugin_paths);
+  ScratchFolder scratch;
+  const fs::path yaml = scratch.path() / (info.name + ".yaml");
+  std::ofstream(yaml) << info.yaml;
+  Problems problems;
+  Experiment exp = read_experiment(yaml, problems);
+  Graph graph = check_graph(exp, registry, problems);
+  for (const Problem& p : problems) fmt::print(stderr, "{}\n", p.text());
+  if (!problems.empty()) return 2;
+
+  RunOptions run;
+  run.output = scratch.path() / "reproduced.h5";
+  run.threads = static_cast<int>(info.threads);
+  run.bars = stderr_is_terminal();
+  fmt::print("re-running '{}' ({} nodes, seed {}, {} threads as archived)\n", info.name,
+             graph.nodes.size(), info.seed, run.threads);
+  std::fflush(stdout);
+  run_experiment(graph, run);
+
+  const ArchiveReader again(run.output);
+  std::map<std::string, NodeInfo> rerun;
+  for (const NodeInfo& node : again.nodes()) rerun[node.name] = node;
+  std::size_t width = 0;
+  const std::vector<NodeInfo> nodes = original.nodes();
+  for (const NodeInfo& node : nodes) width = std::max(width, node.name.size());
+  int failures = 0;
+  for (const NodeInfo& node : nodes) {
+    auto found = rerun.find(node.name);
+    const Verdict verdict =
+        judge(node, found == rerun.end() ? nullptr : &found->second, original, again, registry);
+    failures += verdict.reproduced ? 0 : 1;
+    fmt::print("  {:<{}}  {}\n", node.name, width, verdict.text);
+  }
+  const auto version = [&](const char* what) {
+    auto it = info.versions.find(what);
+    return it == info.versions.end() ? std::string("?") : it->second;
+  };
+  fmt::print("{}: {} of {} nodes reproduced (archived by blindspot {}, commit {}, LibTorch {})\n",
+             archive, nodes.size() - failures, nodes.size(), version("blindspot"),
+             version("git_commit"), version("libtorch"));
+  return failures == 0 ? 0 : 1;
+}
+
+}  // namespace blindspot::host

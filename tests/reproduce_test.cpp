@@ -1,0 +1,119 @@
+// `blindspot reproduce`: an unchanged archive reproduces; a tampered one is caught.
+#include <ATen/ATen.h>
+#include <doctest/doctest.h>
+#include <hdf5.h>
+
+#include <fstream>
+
+#include "data/idx.hpp"
+#include "support/process.hpp"
+
+namespace fs = std::filesystem;
+using blindspot::test_support::run_blindspot;
+using blindspot::test_support::TempDir;
+
+namespace {
+
+/// An archive of a small experiment (a pool of random images, a softmax, its errors).
+fs::path make_archive(const fs::path& dir) {
+  at::manual_seed(3);
+  fs::create_directories(dir / "pool");
+  blindspot::host::write_idx(dir / "pool/images-idx3-ubyte",
+                             at::randint(0, 256, {600, 28, 28}, at::kByte));
+  blindspot::host::write_idx(dir / "pool/labels-idx1-ubyte",
+                             at::arange(600, at::kLong).remainder(10).to(at::kByte));
+  std::ofstream(dir / "small.yaml")
+      << "experiment: small\nseed: 9\nnodes:\n"
+      << "  data:\n    plugin: dataset\n    with: {source: idx, path: " << (dir / "pool").string()
+      << ", train: 400, test: 200}\n"
+      << "  fc10:\n    plugin: softmax\n    inputs: {data: data}\n    with: {epochs: 2}\n"
+      << "  errors:\n    plugin: evaluate\n    inputs: {model: fc10, data: data}\n";
+  const fs::path archive = dir / "small.h5";
+  auto run = run_blindspot("run " + (dir / "small.yaml").string() + " -o " + archive.string() +
+                           " --threads 1");
+  INFO(run.output);
+  REQUIRE(run.exit_code == 0);
+  return archive;
+}
+
+/// Adds `delta` to the first value of a float32 dataset of the archive.
+void tamper_float(const fs::path& archive, const char* dataset, float delta) {
+  hid_t file = H5Fopen(archive.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  REQUIRE(file >= 0);
+  hid_t data = H5Dopen2(file, dataset, H5P_DEFAULT);
+  REQUIRE(data >= 0);
+  hid_t space = H5Dget_space(data);
+  std::vector<float> values(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space)));
+  REQUIRE(H5Dread(data, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) >= 0);
+  values[0] += delta;
+  REQUIRE(H5Dwrite(data, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) >= 0);
+  H5Sclose(space);
+  H5Dclose(data);
+  H5Fclose(file);
+}
+
+/// Rewrites a string attribute of a group of the archive.
+void tamper_attribute(const fs::path& archive, const char* group, const char* name,
+                      const std::string& value) {
+  hid_t file = H5Fopen(archive.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  REQUIRE(file >= 0);
+  REQUIRE(H5Adelete_by_name(file, group, name, H5P_DEFAULT) >= 0);
+  hid_t type = H5Tcopy(H5T_C_S1);
+  H5Tset_size(type, value.size());
+  hid_t space = H5Screate(H5S_SCALAR);
+  hid_t attribute = H5Acreate_by_name(file, group, name, type, space, H5P_DEFAULT, H5P_DEFAULT,
+                                      H5P_DEFAULT);
+  REQUIRE(attribute >= 0);
+  REQUIRE(H5Awrite(attribute, type, value.data()) >= 0);
+  H5Aclose(attribute);
+  H5Sclose(space);
+  H5Tclose(type);
+  H5Fclose(file);
+}
+
+}  // namespace
+
+TEST_CASE("an unchanged archive reproduces node for node") {
+  TempDir tmp("reproduce-same");
+  const fs::path archive = make_archive(tmp.path());
+  auto result = run_blindspot("reproduce " + archive.string());
+  INFO(result.output);
+  CHECK(result.exit_code == 0);
+  for (const char* node : {"data", "fc10", "errors"})
+    CHECK(result.output.find(std::string("  ") + node) != std::string::npos);
+  CHECK(result.output.find("identical") != std::string::npos);
+  CHECK(result.output.find("3 of 3 nodes reproduced") != std::string::npos);
+  CHECK(result.output.find("DIFFERS") == std::string::npos);
+}
+
+TEST_CASE("a tampered weight is caught, named, and fails the command") {
+  TempDir tmp("reproduce-tampered");
+  const fs::path archive = make_archive(tmp.path());
+  tamper_float(archive, "/nodes/fc10/model/fc.weight", 0.25f);
+  auto result = run_blindspot("reproduce " + archive.string());
+  INFO(result.output);
+  CHECK(result.exit_code == 1);
+  CHECK(result.output.find("fc10    DIFFERS: largest difference 0.25 in model/fc.weight") !=
+        std::string::npos);
+  CHECK(result.output.find("errors  identical") != std::string::npos);
+  CHECK(result.output.find("2 of 3 nodes reproduced") != std::string::npos);
+}
+
+TEST_CASE("a plugin version that changed since the archive fails the command") {
+  TempDir tmp("reproduce-version");
+  const fs::path archive = make_archive(tmp.path());
+  tamper_attribute(archive, "/nodes/errors", "plugin_version", "0");
+  auto result = run_blindspot("reproduce " + archive.string());
+  INFO(result.output);
+  CHECK(result.exit_code == 1);
+  CHECK(result.output.find("plugin 'evaluate' changed version: 0 then, 1 now") !=
+        std::string::npos);
+}
+
+TEST_CASE("reproduce refuses a file that is not an archive with one line and exit 2") {
+  TempDir tmp("reproduce-bad");
+  std::ofstream(tmp.path() / "not.h5") << "not hdf5";
+  auto result = run_blindspot("reproduce " + (tmp.path() / "not.h5").string());
+  CHECK(result.exit_code == 2);
+  CHECK(result.output.find('\n') == result.output.size() - 1);
+}
