@@ -5,6 +5,9 @@
 
 #include <fstream>
 
+#include "archive/h5_attribute.hpp"
+#include "archive/h5_file.hpp"
+#include "archive/h5_group.hpp"
 #include "data/idx.hpp"
 #include "support/process.hpp"
 
@@ -52,23 +55,12 @@ void tamper_float(const fs::path& archive, const char* dataset, float delta) {
   H5Fclose(file);
 }
 
-/// Rewrites a string attribute of a group of the archive.
+/// Rewrites a string attribute of a group of the archive, as the archive writer stores it.
 void tamper_attribute(const fs::path& archive, const char* group, const char* name,
                       const std::string& value) {
-  hid_t file = H5Fopen(archive.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
-  REQUIRE(file >= 0);
-  REQUIRE(H5Adelete_by_name(file, group, name, H5P_DEFAULT) >= 0);
-  hid_t type = H5Tcopy(H5T_C_S1);
-  H5Tset_size(type, value.size());
-  hid_t space = H5Screate(H5S_SCALAR);
-  hid_t attribute = H5Acreate_by_name(file, group, name, type, space, H5P_DEFAULT, H5P_DEFAULT,
-                                      H5P_DEFAULT);
-  REQUIRE(attribute >= 0);
-  REQUIRE(H5Awrite(attribute, type, value.data()) >= 0);
-  H5Aclose(attribute);
-  H5Sclose(space);
-  H5Tclose(type);
-  H5Fclose(file);
+  blindspot::host::H5Handle file = blindspot::host::open_file_for_update(archive);
+  blindspot::host::write_attribute(blindspot::host::open_group(file, group), name, value);
+  blindspot::host::close_file(file);
 }
 
 }  // namespace

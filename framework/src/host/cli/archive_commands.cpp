@@ -1,11 +1,16 @@
-// `blindspot show` (what an archive holds) and `blindspot report` (its tables as Markdown).
+// `blindspot show` (what an archive holds) and `blindspot report` (its tables and figures).
 #include <ATen/ATen.h>
 #include <fmt/format.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <optional>
 
 #include "archive/archive.hpp"
 #include "cli/commands.hpp"
+#include "report/figures.hpp"
+#include "report/png.hpp"
 
 namespace blindspot::host {
 
@@ -90,15 +95,38 @@ int command_show(const std::string& path) {
   return 0;
 }
 
-int command_report(const std::string& path) {
+int command_report(const std::string& path, const std::string& markdown_file) {
   ArchiveReader reader(path);
   ExperimentInfo e = reader.experiment();
-  fmt::print("# {}\n\n", e.name);
-  if (e.status != "complete") fmt::print("(archive status: {})\n\n", e.status);
+  // With --markdown, figures go to a folder beside the file and the text embeds them.
+  const std::filesystem::path file(markdown_file);
+  const std::filesystem::path figures =
+      file.empty() ? file : file.parent_path() / (file.stem().string() + "_figures");
+  if (!file.empty()) std::filesystem::create_directories(figures);
+  std::string out = fmt::format("# {}\n\n", e.name);
+  if (e.status != "complete") out += fmt::format("(archive status: {})\n\n", e.status);
+  int written = 0;
   for (const NodeInfo& n : reader.nodes())
-    for (const auto& [port, record] : reader.products(n.name))
+    for (const auto& [port, record] : reader.products(n.name)) {
       if (record.attributes.count("kind") && record.attributes.at("kind") == "Table")
-        fmt::print("## {} ({})\n\n{}\n", n.name, n.plugin, markdown(Table::load(record)));
+        out += fmt::format("## {} ({})\n\n{}\n", n.name, n.plugin, markdown(Table::load(record)));
+      if (file.empty()) continue;
+      if (std::optional<at::Tensor> figure = figure_of(record)) {
+        const std::string name = fmt::format("{}-{}.png", n.name, port);
+        write_png(figures / name, *figure);
+        out += fmt::format("## {} ({})\n\n![{} {}]({}/{})\n\n", n.name, n.plugin, n.name, port,
+                           figures.filename().string(), name);
+        ++written;
+      }
+    }
+  if (file.empty()) {
+    fmt::print("{}", out);
+    return 0;
+  }
+  std::ofstream stream(file);
+  stream << out;
+  if (!stream) throw Error(file.string(), "cannot write the report");
+  fmt::print("report written: {} ({} figures in {})\n", file.string(), written, figures.string());
   return 0;
 }
 

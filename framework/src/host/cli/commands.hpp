@@ -17,7 +17,9 @@ int command_run(const std::string& file, const std::string& output, bool resume,
 int command_validate(const std::string& file, const PluginOptions& plugins);
 int command_plugins(const std::vector<std::string>& args, const PluginOptions& plugins);
 int command_show(const std::string& archive);
-int command_report(const std::string& archive);
+/// The archive's tables as Markdown on stdout; with `markdown_file`, written there instead,
+/// with PNG figures in FILE_figures/ beside it.
+int command_report(const std::string& archive, const std::string& markdown_file);
 /// Re-runs the archived experiment into a temporary archive and compares every product: exit 0
 /// when every node is identical or within its plugin's tolerance, 1 otherwise.
 int command_reproduce(const std::string& archive, const PluginOptions& plugins);

@@ -1,0 +1,76 @@
+// `blindspot report`: tables as Markdown, and with --markdown PNG figures that decode.
+#include <ATen/ATen.h>
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "blindspot/error.hpp"
+#include "data/idx.hpp"
+#include "report/figures.hpp"
+#include "report/png.hpp"
+#include "support/process.hpp"
+
+namespace fs = std::filesystem;
+using blindspot::test_support::run_blindspot;
+using blindspot::test_support::TempDir;
+
+TEST_CASE("a PNG written is read back with the same size and pixel values") {
+  TempDir tmp("png");
+  const at::Tensor image = at::arange(35, at::kFloat).view({5, 7}) / 34;
+  blindspot::host::write_png(tmp.path() / "ramp.png", image);
+  const at::Tensor back = blindspot::host::read_png(tmp.path() / "ramp.png");
+  REQUIRE(back.sizes().equals({5, 7}));
+  CHECK(at::equal(back, (image * 255).round().to(at::kByte)));
+  std::ofstream(tmp.path() / "not.png") << "not a png";
+  CHECK_THROWS_AS(blindspot::host::read_png(tmp.path() / "not.png"), blindspot::Error);
+}
+
+TEST_CASE("a tile grid has zoomed tiles with two-pixel white gaps") {
+  const at::Tensor black = at::zeros({28, 28});
+  const at::Tensor grid = blindspot::host::tile_grid({{black, black, black}, {black, black}});
+  REQUIRE(grid.sizes().equals({2 * 58 - 2, 3 * 58 - 2}));
+  CHECK(grid[0][0].item<float>() == 0);      // inside the first tile
+  CHECK(grid[0][56].item<float>() == 1);     // the gap after it
+  CHECK(grid[100][150].item<float>() == 1);  // the missing third tile of row 2 stays white
+}
+
+TEST_CASE("report --markdown writes the tables and a Figure 5 triplet PNG per adversarial set") {
+  TempDir tmp("report");
+  const fs::path dir = tmp.path();
+  at::manual_seed(4);
+  fs::create_directories(dir / "pool");
+  blindspot::host::write_idx(dir / "pool/images-idx3-ubyte",
+                             at::randint(0, 256, {300, 28, 28}, at::kByte));
+  blindspot::host::write_idx(dir / "pool/labels-idx1-ubyte",
+                             at::arange(300, at::kLong).remainder(10).to(at::kByte));
+  std::ofstream(dir / "r.yaml")
+      << "experiment: r\nseed: 2\nnodes:\n"
+      << "  data:\n    plugin: dataset\n    with: {source: idx, path: " << (dir / "pool").string()
+      << ", train: 200, test: 100}\n"
+      << "  fc10:\n    plugin: softmax\n    inputs: {data: data}\n    with: {epochs: 1}\n"
+      << "  errors:\n    plugin: evaluate\n    inputs: {model: fc10, data: data}\n"
+      << "  noise:\n    plugin: gaussian\n    inputs: {model: fc10, data: data}\n"
+      << "    with: {count: 5, stddev: 0.05}\n";
+  auto run = run_blindspot("run " + (dir / "r.yaml").string() + " -o " + (dir / "r.h5").string());
+  INFO(run.output);
+  REQUIRE(run.exit_code == 0);
+
+  auto plain = run_blindspot("report " + (dir / "r.h5").string());
+  CHECK(plain.exit_code == 0);
+  CHECK(plain.output.find("## errors (evaluate)") != std::string::npos);
+  CHECK(plain.output.find("| train |") != std::string::npos);
+
+  auto with_figures =
+      run_blindspot("report " + (dir / "r.h5").string() + " --markdown " + (dir / "r.md").string());
+  INFO(with_figures.output);
+  REQUIRE(with_figures.exit_code == 0);
+  std::stringstream text;
+  text << std::ifstream(dir / "r.md").rdbuf();
+  CHECK(text.str().find("| test |") != std::string::npos);
+  CHECK(text.str().find("![noise adversarial](r_figures/noise-adversarial.png)") !=
+        std::string::npos);
+  // Five samples, each original | magnified difference | adversarial, tiles zoomed twice.
+  const at::Tensor figure = blindspot::host::read_png(dir / "r_figures/noise-adversarial.png");
+  CHECK(figure.sizes().equals({5 * 58 - 2, 3 * 58 - 2}));
+}
