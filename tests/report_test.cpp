@@ -55,6 +55,12 @@ TEST_CASE("report --markdown writes the tables and a Figure 5 triplet PNG per ad
   auto run = run_blindspot("run " + (dir / "r.yaml").string() + " -o " + (dir / "r.h5").string());
   INFO(run.output);
   REQUIRE(run.exit_code == 0);
+  // The run ends with a summary: time per node, and examples per second for the noise set.
+  const std::size_t summary = run.output.find("summary:\n");
+  REQUIRE(summary != std::string::npos);
+  CHECK(run.output.find("  noise (gaussian)", summary) != std::string::npos);
+  CHECK(run.output.find(" s  5 examples, ", summary) != std::string::npos);
+  CHECK(run.output.find("  total ", summary) != std::string::npos);
 
   auto plain = run_blindspot("report " + (dir / "r.h5").string());
   CHECK(plain.exit_code == 0);

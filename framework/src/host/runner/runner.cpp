@@ -117,6 +117,34 @@ StoredProducts records(const GraphNode& node, const Outputs& out) {
   return stored;
 }
 
+/// One line of the run's closing summary.
+struct NodeTiming {
+  std::string name, plugin, how;
+  double seconds = 0.0;
+  std::int64_t examples = 0;  // samples of the adversarial sets it made
+};
+
+/// Time per node and, for nodes that make adversarial sets, examples per second.
+void print_summary(const std::vector<NodeTiming>& timings) {
+  std::size_t width = 4;
+  double total = 0.0;
+  for (const NodeTiming& t : timings) {
+    width = std::max(width, t.name.size() + t.plugin.size() + 3);
+    total += t.seconds;
+  }
+  fmt::print("summary:\n");
+  for (const NodeTiming& t : timings) {
+    std::string line =
+        fmt::format("  {:<{}} {:>8.1f} s", t.name + " (" + t.plugin + ")", width, t.seconds);
+    if (!t.how.empty()) line += "  " + t.how;
+    if (t.examples > 0 && t.how.empty())
+      line += fmt::format("  {} examples, {:.0f}/s", t.examples,
+                          t.examples / std::max(t.seconds, 1e-9));
+    fmt::print("{}\n", line);
+  }
+  fmt::print("  {:<{}} {:>8.1f} s\n", "total", width, total);
+}
+
 }  // namespace
 
 void run_experiment(const Graph& graph, const RunOptions& options) {
@@ -146,6 +174,7 @@ void run_experiment(const Graph& graph, const RunOptions& options) {
 
   std::vector<std::map<std::string, std::shared_ptr<const Product>>> products(graph.nodes.size());
   std::size_t step = 0;
+  std::vector<NodeTiming> timings;
   for (std::size_t i : graph.order) {
     const GraphNode& node = graph.nodes[i];
     const std::string& name = node.decl->name;
@@ -196,8 +225,19 @@ void run_experiment(const Graph& graph, const RunOptions& options) {
                : node.from ? "loaded from " + node.decl->from
                            : fmt::format("done in {:.1f} s", seconds));
     std::fflush(stdout);
-    for (const auto& [port, product] : out.all()) products[i][port] = product;
+    NodeTiming timing{name, node.decl->plugin,
+                      reuse       ? "restored"
+                      : node.from ? "loaded"
+                                  : "",
+                      seconds, 0};
+    for (const auto& [port, product] : out.all()) {
+      products[i][port] = product;
+      if (product->kind() == ProductKind::adversarial_set)
+        timing.examples += static_cast<const AdversarialSet&>(*product).size();
+    }
+    timings.push_back(timing);
   }
+  print_summary(timings);
   info.finished = utc_now();
   info.status = "complete";
   writer.finish(info);
