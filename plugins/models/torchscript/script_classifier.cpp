@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include <limits>
 #include <map>
 
 #include "blindspot/error.hpp"
@@ -53,6 +54,14 @@ at::Tensor tensor(const torch::jit::Module& module, const char* name) {
   return value.isTensor() ? value.toTensor().detach() : at::Tensor();
 }
 
+// A BatchNorm's eps: an attribute, or a class constant as torch.jit.script stores it
+// (`__constants__`); NaN when the module has neither, so no bound is made up from it.
+double batch_norm_eps(const torch::jit::Module& module) {
+  if (module.hasattr("eps")) return module.attr("eps").toDouble();
+  if (module.type()->hasConstant("eps")) return module.type()->getConstant("eps").toDouble();
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
 // What the analyses need to know of one submodule, recognised by its torch.nn class name.
 Layer describe(const std::string& name, const torch::jit::Module& module) {
   static const std::map<std::string, LayerKind> kinds = {
@@ -80,7 +89,7 @@ Layer describe(const std::string& name, const torch::jit::Module& module) {
     layer.kernel = {layer.weight.size(2), layer.weight.size(3)};
   if (layer.kind == LayerKind::batch_norm) {
     layer.running_var = tensor(module, "running_var");
-    if (module.hasattr("eps")) layer.eps = module.attr("eps").toDouble();
+    layer.eps = batch_norm_eps(module);
   }
   return layer;
 }

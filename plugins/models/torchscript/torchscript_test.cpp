@@ -247,6 +247,35 @@ TEST_CASE("layers() recognises the torch.nn classes, flattens Sequentials and ru
   CHECK(contains(error_of([&] { model.activations("blok.fc", x); }), "did you mean"));
 }
 
+TEST_CASE("a BatchNorm's eps is read from a class constant, as torch.jit.script stores it") {
+  auto cu = std::make_shared<torch::jit::CompilationUnit>();
+  const auto norm_with = [&](bool constant) {
+    auto norm = module("torch.nn.modules.batchnorm.BatchNorm2d", cu);
+    if (constant) norm.type()->addConstant("eps", 2e-4);
+    norm.register_parameter("weight", torch::ones({1}), false);
+    norm.register_parameter("bias", torch::zeros({1}), false);
+    norm.register_buffer("running_mean", torch::zeros({1}));
+    norm.register_buffer("running_var", torch::ones({1}));
+    norm.define("def forward(self, x):\n  return x\n");
+    auto net = module("torch.nn.modules.container.Sequential", cu);
+    net.register_module("norm", norm);
+    auto flatten = module("torch.nn.modules.flatten.Flatten", cu);
+    flatten.define("def forward(self, x):\n  return torch.flatten(x, 1)\n");
+    net.register_module("flatten", flatten);
+    net.define("def forward(self, x):\n  return self.flatten.forward(self.norm.forward(x))\n");
+    return net;
+  };
+  for (bool constant : {true, false}) {
+    const auto held = net_of(load(save(norm_with(constant), constant ? "eps.pt" : "no-eps.pt")));
+    const auto layers = held->layers();
+    REQUIRE(layers.front().kind == LayerKind::batch_norm);
+    if (constant)
+      CHECK(layers.front().eps == doctest::Approx(2e-4));
+    else
+      CHECK(std::isnan(layers.front().eps));  // unknown, never silently 0
+  }
+}
+
 TEST_CASE("a model that is not a plain chain lists its layers without shapes or activations") {
   auto cu = std::make_shared<torch::jit::CompilationUnit>();
   auto fc = module("torch.nn.modules.linear.Linear", cu);
