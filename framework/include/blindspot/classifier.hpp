@@ -39,6 +39,14 @@ class BLINDSPOT_API Classifier {
 BLINDSPOT_API at::Tensor input_gradient(const Classifier& model, const at::Tensor& images,
                                         const at::Tensor& labels);
 
+/// Throws Error(where, "weights do not fit the model: ...") naming every weight of `given`
+/// that is missing, unexpected or of the wrong shape compared with `current` (a state()).
+BLINDSPOT_API void check_state_fits(const TensorMap& current, const TensorMap& given,
+                                    const std::string& where = "");
+
+/// A shape as text for messages: "[3, 28, 28]".
+BLINDSPOT_API std::string shape_text(at::IntArrayRef sizes);
+
 /// Predicted labels (int64 [N]) for `images`, evaluated in batches without gradients.
 BLINDSPOT_API at::Tensor predict(const Classifier& model, const at::Tensor& images,
                                  std::int64_t batch = 1024);

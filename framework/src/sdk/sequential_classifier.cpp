@@ -17,10 +17,6 @@ std::vector<std::int64_t> shape_of(const at::Tensor& t) {
   return std::vector<std::int64_t>(t.sizes().begin() + 1, t.sizes().end());
 }
 
-std::string shape_text(at::IntArrayRef sizes) {
-  return fmt::format("[{}]", fmt::join(sizes, ", "));
-}
-
 template <std::size_t N>
 std::vector<std::int64_t> values(const torch::ExpandingArray<N>& a) {
   return std::vector<std::int64_t>(a->begin(), a->end());
@@ -94,21 +90,7 @@ TensorMap SequentialClassifier::state() const {
 }
 
 void SequentialClassifier::load_state(const TensorMap& state) {
-  TensorMap current = this->state();
-  std::vector<std::string> problems;
-  for (const auto& [name, tensor] : current) {
-    auto found = state.find(name);
-    if (found == state.end())
-      problems.push_back(fmt::format("missing '{}'", name));
-    else if (found->second.sizes() != tensor.sizes())
-      problems.push_back(fmt::format("'{}' has shape {}, expected {}", name,
-                                     shape_text(found->second.sizes()),
-                                     shape_text(tensor.sizes())));
-  }
-  for (const auto& [name, tensor] : state)
-    if (!current.count(name)) problems.push_back(fmt::format("unexpected '{}'", name));
-  if (!problems.empty())
-    throw Error("", fmt::format("weights do not fit the model: {}", fmt::join(problems, "; ")));
+  check_state_fits(this->state(), state);
   torch::NoGradGuard no_grad;
   auto copy = [&state](const std::string& prefix, torch::nn::Module& module) {
     for (auto& item : module.named_parameters()) item.value().copy_(state.at(prefix + item.key()));

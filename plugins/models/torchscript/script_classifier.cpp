@@ -14,10 +14,6 @@ namespace blindspot {
 
 namespace {
 
-std::string shape_text(at::IntArrayRef sizes) {
-  return fmt::format("[{}]", fmt::join(sizes, ", "));
-}
-
 // The class name without its module path: "Linear" for "__torch__.torch.nn.modules.linear.Linear".
 std::string class_name(const torch::jit::Module& module) {
   return module.type()->name() ? module.type()->name()->name() : "";
@@ -160,21 +156,7 @@ TensorMap ScriptClassifier::state() const {
 }
 
 void ScriptClassifier::load_state(const TensorMap& state) {
-  TensorMap current = this->state();
-  std::vector<std::string> problems;
-  for (const auto& [name, tensor] : current) {
-    auto found = state.find(name);
-    if (found == state.end())
-      problems.push_back(fmt::format("missing '{}'", name));
-    else if (found->second.sizes() != tensor.sizes())
-      problems.push_back(fmt::format("'{}' has shape {}, expected {}", name,
-                                     shape_text(found->second.sizes()),
-                                     shape_text(tensor.sizes())));
-  }
-  for (const auto& [name, tensor] : state)
-    if (!current.count(name)) problems.push_back(fmt::format("unexpected '{}'", name));
-  if (!problems.empty())
-    throw Error(path_, fmt::format("weights do not fit the model: {}", fmt::join(problems, "; ")));
+  check_state_fits(this->state(), state, path_);
   torch::NoGradGuard no_grad;
   for (const auto& item : module_.named_parameters()) item.value.copy_(state.at(item.name));
   for (const auto& item : module_.named_buffers()) item.value.copy_(state.at(item.name));

@@ -10,10 +10,6 @@ namespace {
 
 using namespace blindspot;
 
-std::string shape_text(at::IntArrayRef sizes) {
-  return fmt::format("[{}]", fmt::join(sizes, ", "));
-}
-
 // The last non-empty line: where the TorchScript interpreter puts the cause, after its traceback.
 std::string last_line(std::string text) {
   text.erase(text.find_last_not_of(" \n") + 1);
