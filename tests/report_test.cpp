@@ -71,6 +71,10 @@ TEST_CASE("report --markdown writes the tables and a Figure 5 triplet PNG per ad
       run_blindspot("report " + (dir / "r.h5").string() + " --markdown " + (dir / "r.md").string());
   INFO(with_figures.output);
   REQUIRE(with_figures.exit_code == 0);
+  auto unwritable =
+      run_blindspot("report " + (dir / "r.h5").string() + " --markdown /proc/blindspot/r.md");
+  CHECK(unwritable.exit_code == 2);
+  CHECK(unwritable.output.find("cannot create the figure folder") != std::string::npos);
   std::stringstream text;
   text << std::ifstream(dir / "r.md").rdbuf();
   CHECK(text.str().find("| test |") != std::string::npos);

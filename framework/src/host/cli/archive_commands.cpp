@@ -102,7 +102,9 @@ int command_report(const std::string& path, const std::string& markdown_file) {
   const std::filesystem::path file(markdown_file);
   const std::filesystem::path figures =
       file.empty() ? file : file.parent_path() / (file.stem().string() + "_figures");
-  if (!file.empty()) std::filesystem::create_directories(figures);
+  std::error_code failed;
+  if (!file.empty() && !std::filesystem::create_directories(figures, failed) && failed)
+    throw Error(figures.string(), "cannot create the figure folder: " + failed.message());
   std::string out = fmt::format("# {}\n\n", e.name);
   if (e.status != "complete") out += fmt::format("(archive status: {})\n\n", e.status);
   int written = 0;
