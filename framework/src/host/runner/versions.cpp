@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "build_info.hpp"
+#include "git_commit.hpp"
 
 namespace blindspot::host {
 
