@@ -64,3 +64,25 @@ TEST_CASE("component parameters are validated against the component's schema") {
   CHECK(as_node.output.find("node 'opt': 'descent' is an optimiser, used inside an attack") !=
         std::string::npos);
 }
+
+TEST_CASE(
+    "a plugin that breaks its declared output fails the run (exit 1), keeping finished nodes") {
+  blindspot::test_support::TempDir tmp("forgetful");
+  for (const std::string mistake : {"nothing", "empty"}) {
+    std::ofstream(tmp.path() / "e.yaml")
+        << "experiment: f\nseed: 1\nnodes:\n  first:\n    plugin: echo_table\n"
+        << "  second:\n    plugin: forgetful\n    with: {mistake: " << mistake << "}\n";
+    // The archive's folder does not exist yet: run creates it.
+    const fs::path out = tmp.path() / mistake / "out.h5";
+    auto run = run_blindspot("run " + (tmp.path() / "e.yaml").string() + " -o " + out.string() +
+                             " --plugin-path " BLINDSPOT_TEST_PLUGIN_DIR);
+    INFO(run.output);
+    CHECK(run.exit_code == 1);
+    CHECK(run.output.find(mistake == "nothing"
+                              ? "node 'second': plugin 'forgetful' produced no output 'set'"
+                              : "node 'second': plugin 'forgetful' left 'adversarial' of output "
+                                "'set' empty") != std::string::npos);
+    const blindspot::host::ArchiveReader partial(blindspot::host::partial_path_for(out));
+    CHECK(partial.products("first").count("table") == 1);
+  }
+}

@@ -106,7 +106,8 @@ class BLINDSPOT_API Node {
   /// becomes std::runtime_error: a failed run rather than bad input).
   void execute(const std::string& node_name, const Inputs& in, Outputs& out, RunContext& ctx);
   /// Rebuilds the outputs from the archive instead of recomputing them (`run --resume`).
-  /// The default loads every product whose kind can be loaded alone (tables).
+  /// The default loads every product whose kind can be loaded alone (tables, adversarial sets,
+  /// arrays); model plugins override it to rebuild their network.
   virtual void restore(const StoredProducts& stored, const Inputs& in, Outputs& out,
                        RunContext& ctx);
 

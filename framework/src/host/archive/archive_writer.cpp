@@ -72,6 +72,10 @@ fs::path partial_path_for(const fs::path& final_path) {
 
 ArchiveWriter::ArchiveWriter(fs::path final_path, const ExperimentInfo& info)
     : final_(std::move(final_path)), partial_(partial_path_for(final_)) {
+  std::error_code failed;
+  if (final_.has_parent_path() && !fs::create_directories(final_.parent_path(), failed) && failed)
+    throw Error(final_.parent_path().string(),
+                "cannot create the archive's folder: " + failed.message());
   TemporaryFile tmp(partial_);
   H5Handle file = create_file(tmp.path(), partial_);
   write_experiment(file, info);

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 #include "archive/archive.hpp"
@@ -90,17 +91,20 @@ std::vector<std::string> node_keys(const Graph& graph, std::uint64_t seed) {
   return keys;
 }
 
+/// A plugin that breaks its own declaration: a failed run (exit 1), not bad input.
+std::runtime_error plugin_bug(const GraphNode& node, const std::string& what) {
+  return std::runtime_error(
+      fmt::format("node '{}': plugin '{}' {}", node.decl->name, node.decl->plugin, what));
+}
+
 /// Checks that every declared output is present with its declared kind.
 void check_outputs(const GraphNode& node, const Outputs& out) {
   for (const PortSpec& port : node.plugin->schema.outputs()) {
     std::shared_ptr<const Product> product = out.find(port.name);
-    if (!product)
-      throw Error("node '" + node.decl->name + "'",
-                  fmt::format("plugin '{}' produced no output '{}'", node.decl->plugin, port.name));
+    if (!product) throw plugin_bug(node, fmt::format("produced no output '{}'", port.name));
     if (product->kind() != port.kind)
-      throw Error("node '" + node.decl->name + "'",
-                  fmt::format("output '{}' is a {}, declared as {}", port.name,
-                              kind_name(product->kind()), kind_name(port.kind)));
+      throw plugin_bug(node, fmt::format("made output '{}' a {}, declared as {}", port.name,
+                                         kind_name(product->kind()), kind_name(port.kind)));
   }
 }
 
@@ -111,6 +115,9 @@ StoredProducts records(const GraphNode& node, const Outputs& out) {
   for (const PortSpec& port : node.plugin->schema.outputs()) {
     std::shared_ptr<const Product> product = out.find(port.name);
     Record record = product->save();
+    for (const auto& [name, tensor] : record.tensors)
+      if (!tensor.defined())
+        throw plugin_bug(node, fmt::format("left '{}' of output '{}' empty", name, port.name));
     record.attributes["kind"] = kind_name(product->kind());
     stored[port.name] = std::move(record);
   }
