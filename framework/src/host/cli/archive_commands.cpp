@@ -1,48 +1,20 @@
 // `blindspot show` (what an archive holds) and `blindspot report` (its tables and figures).
-#include <ATen/ATen.h>
 #include <fmt/format.h>
 
-#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 
 #include "archive/archive.hpp"
 #include "cli/commands.hpp"
-#include "report/figures.hpp"
 #include "report/png.hpp"
+#include "report/report.hpp"
+
+namespace fs = std::filesystem;
 
 namespace blindspot::host {
 
 namespace {
-
-/// A table cell: rates as percentages, counts as integers, the rest with four digits.
-std::string cell(const std::string& column, double v) {
-  if (!std::isfinite(v)) return fmt::format("{}", v);  // nan, inf: "does not apply"
-  if (column.find("error") != std::string::npos || column.find("rate") != std::string::npos)
-    return fmt::format("{:.2f}%", 100.0 * v);
-  if (std::abs(v) < 1e15 && v == std::trunc(v)) return fmt::format("{}", static_cast<long long>(v));
-  return fmt::format("{:.4g}", v);
-}
-
-std::string markdown(const Table& t) {
-  std::string out = fmt::format("**{}**\n\n|", t.title);
-  for (const std::string& c : t.columns) out += " | " + c;
-  out += " |\n|---|";
-  for (std::size_t c = 0; c < t.columns.size(); ++c) out += "---|";
-  out += "\n";
-  constexpr std::size_t kEnds = 3;  // long tables (training curves): first and last rows
-  bool elide = t.rows.size() > 4 * kEnds;
-  for (std::size_t r = 0; r < t.rows.size(); ++r) {
-    if (elide && r == kEnds) out += fmt::format("| ... {} rows ... |\n", t.rows.size() - 2 * kEnds);
-    if (elide && r >= kEnds && r + kEnds < t.rows.size()) continue;
-    out += "| " + t.rows[r];
-    for (std::size_t c = 0; c < t.columns.size(); ++c)
-      out += " | " + cell(t.columns[c], t.at(r, c));
-    out += " |\n";
-  }
-  return out;
-}
 
 /// One line of key figures for a product.
 std::string summary(const Record& record) {
@@ -62,7 +34,27 @@ std::string summary(const Record& record) {
     return fmt::format("Model: {} tensors, {} weights", record.tensors.size(), weights);
   }
   if (k == "Table") return fmt::format("Table '{}'", record.attributes.at("title"));
+  if (k == "AdversarialSet") {
+    const SetFacts f = set_facts(record);
+    return fmt::format(
+        "AdversarialSet: {} samples, {} successes, {} misclassified before{}", f.samples,
+        f.successes, f.misclassified_before,
+        f.successes == 0 ? ""
+                         : fmt::format(", mean distortion of successes {:.4f}", f.mean_distortion));
+  }
   return k;
+}
+
+void create_folder(const fs::path& folder) {
+  std::error_code failed;
+  if (!fs::create_directories(folder, failed) && failed)
+    throw Error(folder.string(), "cannot create the folder: " + failed.message());
+}
+
+void write_text(const fs::path& file, const std::string& text) {
+  std::ofstream stream(file);
+  stream << text;
+  if (!stream) throw Error(file.string(), "cannot write the report");
 }
 
 }  // namespace
@@ -86,7 +78,8 @@ int command_show(const std::string& path) {
         for (std::size_t r = 0; r < t.rows.size(); ++r) {
           std::string cells;
           for (std::size_t c = 0; c < t.columns.size(); ++c)
-            cells += fmt::format("  {} {}", t.columns[c], cell(t.columns[c], t.at(r, c)));
+            cells += fmt::format("  {} {}", t.columns[c],
+                                 format_cell(t.title, t.columns[c], t.at(r, c)));
           if (t.rows.size() <= 12) fmt::print("      {}:{}\n", t.rows[r], cells);
         }
       }
@@ -95,40 +88,32 @@ int command_show(const std::string& path) {
   return 0;
 }
 
-int command_report(const std::string& path, const std::string& markdown_file) {
-  ArchiveReader reader(path);
-  ExperimentInfo e = reader.experiment();
-  // With --markdown, figures go to a folder beside the file and the text embeds them.
-  const std::filesystem::path file(markdown_file);
-  const std::filesystem::path figures =
-      file.empty() ? file : file.parent_path() / (file.stem().string() + "_figures");
-  std::error_code failed;
-  if (!file.empty() && !std::filesystem::create_directories(figures, failed) && failed)
-    throw Error(figures.string(), "cannot create the figure folder: " + failed.message());
-  std::string out = fmt::format("# {}\n\n", e.name);
-  if (e.status != "complete") out += fmt::format("(archive status: {})\n\n", e.status);
-  int written = 0;
-  for (const NodeInfo& n : reader.nodes())
-    for (const auto& [port, record] : reader.products(n.name)) {
-      if (record.attributes.count("kind") && record.attributes.at("kind") == "Table")
-        out += fmt::format("## {} ({})\n\n{}\n", n.name, n.plugin, markdown(Table::load(record)));
-      if (file.empty()) continue;
-      if (std::optional<at::Tensor> figure = figure_of(record)) {
-        const std::string name = fmt::format("{}-{}.png", n.name, port);
-        write_png(figures / name, *figure);
-        out += fmt::format("## {} ({})\n\n![{} {}]({}/{})\n\n", n.name, n.plugin, n.name, port,
-                           figures.filename().string(), name);
-        ++written;
-      }
-    }
-  if (file.empty()) {
-    fmt::print("{}", out);
+int command_report(const std::string& path, const ReportOptions& options) {
+  const ArchiveIndex index{ArchiveReader(path)};
+  const fs::path file(options.markdown_file), html_dir(options.html_dir);
+  const Document document = build_report(index, !file.empty() || !html_dir.empty());
+  if (file.empty() && html_dir.empty()) {
+    fmt::print("{}", to_markdown(document, ""));
     return 0;
   }
-  std::ofstream stream(file);
-  stream << out;
-  if (!stream) throw Error(file.string(), "cannot write the report");
-  fmt::print("report written: {} ({} figures in {})\n", file.string(), written, figures.string());
+  if (!file.empty()) {
+    // Figures go to a folder beside the file, which the text links to.
+    const fs::path figures = file.parent_path() / (file.stem().string() + "_figures");
+    int written = 0;
+    create_folder(figures);
+    for (const Section& section : document.sections)
+      for (const Figure& figure : section.figures) {
+        write_file(figures / figure.file, figure.png);
+        ++written;
+      }
+    write_text(file, to_markdown(document, figures.filename().string()));
+    fmt::print("report written: {} ({} figures in {})\n", file.string(), written, figures.string());
+  }
+  if (!html_dir.empty()) {
+    create_folder(html_dir);
+    write_text(html_dir / "index.html", to_html(document));
+    fmt::print("report written: {} (figures embedded)\n", (html_dir / "index.html").string());
+  }
   return 0;
 }
 

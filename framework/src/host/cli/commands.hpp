@@ -17,9 +17,14 @@ int command_run(const std::string& file, const std::string& output, bool resume,
 int command_validate(const std::string& file, const PluginOptions& plugins);
 int command_plugins(const std::vector<std::string>& args, const PluginOptions& plugins);
 int command_show(const std::string& archive);
-/// The archive's tables as Markdown on stdout; with `markdown_file`, written there instead,
-/// with PNG figures in FILE_figures/ beside it.
-int command_report(const std::string& archive, const std::string& markdown_file);
+/// Where `blindspot report` writes; both empty: Markdown on stdout, without figures.
+struct ReportOptions {
+  std::string markdown_file;  // Markdown here, its PNG figures in FILE_figures/ beside it
+  std::string html_dir;       // DIR/index.html, one page with the figures embedded
+};
+
+/// The archive's report: the paper's tables it reproduces, every node's tables, figures.
+int command_report(const std::string& archive, const ReportOptions& options);
 /// Re-runs the archived experiment into a temporary archive and compares every product: exit 0
 /// when every node is identical or within its plugin's tolerance, 1 otherwise.
 int command_reproduce(const std::string& archive, const PluginOptions& plugins);

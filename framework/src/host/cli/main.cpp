@@ -21,8 +21,10 @@ commands:
   validate FILE                                   check an experiment without running it
   plugins [describe NAME]                         list plugins, or describe one's parameters
   show ARCHIVE                                    what an archive holds
-  report ARCHIVE [--markdown FILE]                an archive's tables as Markdown; with
-                                                  --markdown, written to FILE with PNG figures
+  report ARCHIVE [--markdown FILE] [--html DIR]   an archive's tables (the paper's beside ours
+                                                  where it declares `reproduces:`) as Markdown;
+                                                  --markdown: to FILE with PNG figures beside;
+                                                  --html: DIR/index.html with figures embedded
   reproduce ARCHIVE                               re-run an archive's experiment, compare products
 
 options:
@@ -40,12 +42,13 @@ int dispatch(int argc, char** argv) {
   std::string command = argv[1];
   po::options_description options;
   std::vector<std::string> positional, plugin_paths;
-  std::string output, data_dir, markdown;
+  std::string output, data_dir;
+  ReportOptions report;
   int threads = 0;
   options.add_options()("output,o", po::value(&output))("resume", po::bool_switch())(
       "threads", po::value(&threads))("plugin-path", po::value(&plugin_paths))(
-      "data-dir", po::value(&data_dir))("markdown", po::value(&markdown))("args",
-                                                                          po::value(&positional));
+      "data-dir", po::value(&data_dir))("markdown", po::value(&report.markdown_file))(
+      "html", po::value(&report.html_dir))("args", po::value(&positional));
   po::positional_options_description args;
   args.add("args", -1);
   po::variables_map vm;
@@ -66,7 +69,7 @@ int dispatch(int argc, char** argv) {
   if (command == "validate") return command_validate(one_file("experiment file"), plugins);
   if (command == "plugins") return command_plugins(positional, plugins);
   if (command == "show") return command_show(one_file("archive"));
-  if (command == "report") return command_report(one_file("archive"), markdown);
+  if (command == "report") return command_report(one_file("archive"), report);
   if (command == "reproduce") return command_reproduce(one_file("archive"), plugins);
   throw blindspot::Error("", fmt::format("unknown command '{}'; run blindspot --help", command));
 }

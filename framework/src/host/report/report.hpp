@@ -1,0 +1,35 @@
+// The report of an archive as a Document: the paper's tables, every node's tables, figures.
+#pragma once
+
+#include <string>
+
+#include "blindspot/products.hpp"
+#include "report/archive_index.hpp"
+#include "report/document.hpp"
+
+namespace blindspot::host {
+
+/// A table cell as reports print it: error rates as percentages (columns named "error" or
+/// "rate", and the model columns of an "Error ..." table such as transfer's), counts as
+/// integers, the rest with four significant digits, NaN and infinities as they are.
+std::string format_cell(const std::string& title, const std::string& column, double value);
+
+/// What an archived adversarial set amounts to.
+struct SetFacts {
+  std::int64_t samples = 0;
+  std::int64_t successes = 0;
+  std::int64_t misclassified_before = 0;  // the attacked model was wrong on the original
+  double mean_distortion = 0.0;           // over the successes; NaN when there are none
+};
+
+/// The facts of an AdversarialSet record.
+SetFacts set_facts(const Record& record);
+
+/// A Table product as text; a long table (a training curve) keeps its first and last rows.
+TextTable text_table(const Table& table);
+
+/// An archive's report: the paper's tables it declares it reproduces, then each node's tables
+/// and, when `figures` is set, the figures of its products.
+Document build_report(const ArchiveIndex& index, bool figures);
+
+}  // namespace blindspot::host
