@@ -82,4 +82,29 @@ TEST_CASE("report --markdown writes the tables and a Figure 5 triplet PNG per ad
   // Five samples, each original | magnified difference | adversarial, tiles zoomed twice.
   const at::Tensor figure = blindspot::host::read_png(dir / "r_figures/noise-adversarial.png");
   CHECK(figure.sizes().equals({5 * 58 - 2, 3 * 58 - 2}));
+
+  // --samples: listed positions, in that order; random ones, the same on every report.
+  auto figure_for = [&](const std::string& samples, const std::string& name) {
+    auto chosen = run_blindspot("report " + (dir / "r.h5").string() + " --markdown " +
+                                (dir / (name + ".md")).string() + " --samples " + samples);
+    INFO(chosen.output);
+    REQUIRE(chosen.exit_code == 0);
+    return blindspot::host::read_png(dir / (name + "_figures/noise-adversarial.png"));
+  };
+  const at::Tensor listed = figure_for("3,0", "listed");
+  REQUIRE(listed.sizes().equals({2 * 58 - 2, 3 * 58 - 2}));
+  CHECK(at::equal(listed.narrow(0, 0, 56), figure.narrow(0, 3 * 58, 56)));  // sample 3 first
+  CHECK(at::equal(listed.narrow(0, 58, 56), figure.narrow(0, 0, 56)));      // then sample 0
+  const at::Tensor random = figure_for("random:3", "random");
+  CHECK(random.sizes().equals({3 * 58 - 2, 3 * 58 - 2}));
+  CHECK(at::equal(random, figure_for("random:3", "again")));
+  for (const auto& [samples, message] : std::vector<std::pair<std::string, std::string>>{
+           {"9,1", "--samples: position 9 is past the 5 samples of noise/adversarial"},
+           {"random:0", "--samples: 'random:0': 0 is below 1"},
+           {"eight", "--samples: 'eight' is not understood; expected N"}}) {
+    auto bad = run_blindspot("report " + (dir / "r.h5").string() + " --markdown " +
+                             (dir / "bad.md").string() + " --samples " + samples);
+    CHECK(bad.exit_code == 2);
+    CHECK(bad.output.find(message) != std::string::npos);
+  }
 }

@@ -91,7 +91,10 @@ int command_show(const std::string& path) {
 int command_report(const std::string& path, const ReportOptions& options) {
   const ArchiveIndex index{ArchiveReader(path)};
   const fs::path file(options.markdown_file), html_dir(options.html_dir);
-  const Document document = build_report(index, !file.empty() || !html_dir.empty());
+  const SampleChoice choice = SampleChoice::parse(options.samples);  // checked even if unused
+  std::optional<SampleChoice> figures;
+  if (!file.empty() || !html_dir.empty()) figures = choice;
+  const Document document = build_report(index, figures);
   if (file.empty() && html_dir.empty()) {
     fmt::print("{}", to_markdown(document, ""));
     return 0;

@@ -21,6 +21,7 @@ int command_show(const std::string& archive);
 struct ReportOptions {
   std::string markdown_file;  // Markdown here, its PNG figures in FILE_figures/ beside it
   std::string html_dir;       // DIR/index.html, one page with the figures embedded
+  std::string samples = "8";  // which samples figures show: N, random:N or 0,17,42
 };
 
 /// The archive's report: the paper's tables it reproduces, every node's tables, figures.

@@ -24,7 +24,9 @@ commands:
   report ARCHIVE [--markdown FILE] [--html DIR]   an archive's tables (the paper's beside ours
                                                   where it declares `reproduces:`) as Markdown;
                                                   --markdown: to FILE with PNG figures beside;
-                                                  --html: DIR/index.html with figures embedded
+                                                  --html: DIR/index.html with figures embedded;
+                                                  --samples N | random:N | 0,17,42: the samples
+                                                  figures show (default: the first 8)
   reproduce ARCHIVE                               re-run an archive's experiment, compare products
 
 options:
@@ -48,7 +50,8 @@ int dispatch(int argc, char** argv) {
   options.add_options()("output,o", po::value(&output))("resume", po::bool_switch())(
       "threads", po::value(&threads))("plugin-path", po::value(&plugin_paths))(
       "data-dir", po::value(&data_dir))("markdown", po::value(&report.markdown_file))(
-      "html", po::value(&report.html_dir))("args", po::value(&positional));
+      "html", po::value(&report.html_dir))("samples", po::value(&report.samples))(
+      "args", po::value(&positional));
   po::positional_options_description args;
   args.add("args", -1);
   po::variables_map vm;

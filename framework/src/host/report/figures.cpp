@@ -10,6 +10,7 @@ namespace blindspot::host {
 namespace {
 
 constexpr std::int64_t kGap = 2;
+constexpr std::int64_t kTopPairs = 4;  // units and random directions a top-k grid shows
 
 /// One image as a greyscale tile: [C, H, W] averaged over channels.
 at::Tensor grey(const at::Tensor& image) {
@@ -22,9 +23,9 @@ const at::Tensor* find(const Record& record, const char* name) {
 }
 
 std::optional<at::Tensor> triplets(const at::Tensor& original, const at::Tensor& adversarial,
-                                   std::int64_t samples) {
+                                   const std::vector<std::int64_t>& positions) {
   std::vector<std::vector<at::Tensor>> rows;
-  for (std::int64_t i = 0; i < std::min(samples, original.size(0)); ++i) {
+  for (std::int64_t i : positions) {
     const at::Tensor x = grey(original[i]), xp = grey(adversarial[i]);
     rows.push_back({x, (0.5 + 10 * (xp - x)).clamp(0, 1), xp.clamp(0, 1)});
   }
@@ -33,9 +34,9 @@ std::optional<at::Tensor> triplets(const at::Tensor& original, const at::Tensor&
 }
 
 std::optional<at::Tensor> saliency(const at::Tensor& images, const at::Tensor& maps,
-                                   std::int64_t samples) {
+                                   const std::vector<std::int64_t>& positions) {
   std::vector<std::vector<at::Tensor>> rows;
-  for (std::int64_t i = 0; i < std::min(samples, images.size(0)); ++i) {
+  for (std::int64_t i : positions) {
     const at::Tensor magnitude = grey(maps[i].abs());
     const double top = std::max(magnitude.max().item<double>(), 1e-30);
     rows.push_back({grey(images[i]), magnitude / top});
@@ -45,8 +46,8 @@ std::optional<at::Tensor> saliency(const at::Tensor& images, const at::Tensor& m
 }
 
 // images [2K, top, C, H, W]: rows 0..K-1 units, K..2K-1 random directions.
-std::optional<at::Tensor> top_images(const at::Tensor& images, std::int64_t samples) {
-  const std::int64_t k = images.size(0) / 2, shown = std::min(k, samples / 2);
+std::optional<at::Tensor> top_images(const at::Tensor& images, std::int64_t shown_pairs) {
+  const std::int64_t k = images.size(0) / 2, shown = std::min(k, shown_pairs);
   std::vector<std::vector<at::Tensor>> rows;
   for (std::int64_t group : {std::int64_t{0}, k})
     for (std::int64_t d = group; d < group + shown; ++d) {
@@ -77,19 +78,27 @@ at::Tensor tile_grid(const std::vector<std::vector<at::Tensor>>& rows, int zoom)
   return out;
 }
 
-std::optional<at::Tensor> figure_of(const Record& record, std::int64_t samples) {
+std::optional<at::Tensor> figure_of(const Record& record,
+                                    const std::vector<std::int64_t>& positions) {
   auto kind = record.attributes.find("kind");
   if (kind == record.attributes.end()) return std::nullopt;
   if (kind->second == "AdversarialSet") {
     const at::Tensor *x = find(record, "original"), *xp = find(record, "adversarial");
-    if (x && xp && x->dim() == 4) return triplets(*x, *xp, samples);
+    if (x && xp && x->dim() == 4) return triplets(*x, *xp, positions);
   }
   if (kind->second == "Arrays") {
     const at::Tensor *images = find(record, "images"), *maps = find(record, "saliency");
-    if (images && maps && images->dim() == 4) return saliency(*images, *maps, samples);
-    if (images && images->dim() == 5 && images->size(0) >= 2) return top_images(*images, samples);
+    if (images && maps && images->dim() == 4) return saliency(*images, *maps, positions);
+    if (images && images->dim() == 5 && images->size(0) >= 2) return top_images(*images, kTopPairs);
   }
   return std::nullopt;
+}
+
+std::int64_t figure_samples(const Record& record) {
+  auto kind = record.attributes.find("kind");
+  if (kind == record.attributes.end()) return 0;
+  const at::Tensor* images = find(record, kind->second == "AdversarialSet" ? "original" : "images");
+  return images && images->dim() == 4 ? images->size(0) : 0;
 }
 
 }  // namespace blindspot::host

@@ -14,9 +14,13 @@ namespace blindspot::host {
 at::Tensor tile_grid(const std::vector<std::vector<at::Tensor>>& rows, int zoom = 2);
 
 /// The figure of one archived product, if its kind has one: an AdversarialSet gives Figure 5's
-/// triplets (original | difference magnified 10x around mid-grey | adversarial) for its first
-/// `samples` samples; Arrays with saliency maps give image | |saliency| pairs; Arrays of a
-/// unit inspection give the top images of the first units and random directions.
-std::optional<at::Tensor> figure_of(const Record& record, std::int64_t samples = 8);
+/// triplets (original | difference magnified 10x around mid-grey | adversarial) for the samples
+/// at `positions`; Arrays with saliency maps give image | |saliency| pairs for them; Arrays of a
+/// unit inspection give the top images of the first 4 units and 4 random directions.
+std::optional<at::Tensor> figure_of(const Record& record,
+                                    const std::vector<std::int64_t>& positions);
+
+/// How many samples a product has for figure_of's `positions` to choose from; 0 for none.
+std::int64_t figure_samples(const Record& record);
 
 }  // namespace blindspot::host

@@ -23,13 +23,20 @@ std::string kind_of(const Record& record) {
 
 /// The figures of one product, named after its node and port.
 std::vector<Figure> figures_of(const std::string& node, const std::string& port,
-                               const Record& record) {
+                               const Record& record, const SampleChoice& choice,
+                               std::uint64_t seed) {
   std::vector<Figure> out;
-  if (std::optional<at::Tensor> image = figure_of(record)) {
+  const std::int64_t samples = figure_samples(record);  // 0: a product without sample images
+  const std::vector<std::int64_t> positions =
+      samples == 0 ? std::vector<std::int64_t>()
+                   : choice.positions(samples, seed, fmt::format("{}/{}", node, port));
+  if (std::optional<at::Tensor> image = figure_of(record, positions)) {
     const std::string kind = kind_of(record);
     const std::string what = kind == "AdversarialSet"
-                                 ? "original | difference magnified 10x around mid-grey | "
-                                   "adversarial, first samples"
+                                 ? fmt::format(
+                                       "original | difference magnified 10x around "
+                                       "mid-grey | adversarial, samples {}",
+                                       fmt::join(positions, ", "))
                              : record.attributes.count("title") ? record.attributes.at("title")
                                                                 : kind;
     out.push_back({fmt::format("{}-{}.png", node, port), fmt::format("{} {}: {}", node, port, what),
@@ -126,7 +133,7 @@ SetFacts set_facts(const Record& record) {
   return facts;
 }
 
-Document build_report(const ArchiveIndex& index, bool figures) {
+Document build_report(const ArchiveIndex& index, const std::optional<SampleChoice>& figures) {
   const ExperimentInfo& e = index.experiment();
   Document document{e.name, {}, paper_sections(index)};
   if (e.status != "complete") document.paragraphs.push_back("Archive status: " + e.status + ".");
@@ -139,7 +146,7 @@ Document build_report(const ArchiveIndex& index, bool figures) {
       if (kind_of(record) == "Table") section.tables.push_back(text_table(Table::load(record)));
       if (kind_of(record) == "AdversarialSet") section.tables.push_back(set_table(port, record));
       if (!figures) continue;
-      for (Figure& figure : figures_of(node.info.name, port, record))
+      for (Figure& figure : figures_of(node.info.name, port, record, *figures, node.info.seed))
         section.figures.push_back(std::move(figure));
     }
     if (!section.tables.empty() || !section.figures.empty())

@@ -1,11 +1,13 @@
 // The report of an archive as a Document: the paper's tables, every node's tables, figures.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "blindspot/products.hpp"
 #include "report/archive_index.hpp"
 #include "report/document.hpp"
+#include "report/sample_choice.hpp"
 
 namespace blindspot::host {
 
@@ -29,7 +31,8 @@ SetFacts set_facts(const Record& record);
 TextTable text_table(const Table& table);
 
 /// An archive's report: the paper's tables it declares it reproduces, then each node's tables
-/// and, when `figures` is set, the figures of its products.
-Document build_report(const ArchiveIndex& index, bool figures);
+/// and, when `figures` is set, the figures of its products showing the samples it chooses
+/// (random ones drawn with each node's seed).
+Document build_report(const ArchiveIndex& index, const std::optional<SampleChoice>& figures);
 
 }  // namespace blindspot::host
