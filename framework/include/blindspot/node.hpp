@@ -72,6 +72,8 @@ class BLINDSPOT_API Inputs {
   const std::string& source(const std::string& port) const;
   /// Used by the host to connect a product.
   void add(const std::string& port, Entry entry);
+  /// Used by the host for a list port the experiment connects to no node (`port: []`).
+  void add_empty(const std::string& port);
 
  private:
   const Entry& one(const std::string& port, ProductKind kind) const;

@@ -21,6 +21,10 @@ void Inputs::add(const std::string& port, Entry entry) {
   ports_[port].push_back(std::move(entry));
 }
 
+void Inputs::add_empty(const std::string& port) {
+  ports_[port];
+}
+
 const Inputs::Entry& Inputs::one(const std::string& port, ProductKind kind) const {
   const std::vector<Entry>& entries = all(port, kind);
   if (entries.size() != 1)

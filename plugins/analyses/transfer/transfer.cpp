@@ -52,7 +52,8 @@ class Transfer final : public Node {
         .untracked()
         .inputs<AdversarialSet>("sets", "attack sets, one row each (row name: the node's name)")
         .inputs<AdversarialSet>("baselines",
-                                "noise sets (gaussian), one row each after the attack sets")
+                                "noise sets (gaussian), one row each after the attack sets; "
+                                "[] for none")
         .inputs<Model>("models", "models fed every set, one column each (the node's name)")
         .output<Table>("transfer",
                        "error rate per set (row) and model (column), NaN when nothing is counted; "
@@ -73,6 +74,8 @@ class Transfer final : public Node {
     for (const auto& [name, set] : in.get_all<AdversarialSet>("baselines"))
       rows.push_back(counted_samples(name, *set, true));
     const auto models = in.get_all<Model>("models");
+    if (rows.empty()) throw Error("", "sets and baselines are both empty; give at least one set");
+    if (models.empty()) throw Error("", "models is empty; give at least one model to feed");
 
     std::vector<std::string> row_names, model_names;
     for (const Row& row : rows) row_names.push_back(row.name);

@@ -81,6 +81,7 @@ struct Reader {
         const std::string port = item.first.Scalar();
         decl.input_marks[port] = mark_of(item.first);
         decl.input_lists[port] = item.second.IsSequence();
+        decl.inputs[port];  // `port: []` connects a list port to no node
         if (item.second.IsSequence())
           for (const YAML::Node& ref : item.second)
             decl.inputs[port].push_back(reference(ref, context));

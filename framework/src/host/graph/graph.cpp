@@ -130,6 +130,7 @@ void connect(const Experiment& exp, const std::map<std::string, std::size_t>& in
            fmt::format("node '{}': input '{}' takes one node, not a list", decl.name, port)});
       continue;
     }
+    node.inputs[port];  // a list port may be connected to no node: `port: []`
     for (const InputRef& ref : refs) {
       Connection c;
       if (resolve(exp, index, nodes, decl, *spec, ref, c, problems)) node.inputs[port].push_back(c);

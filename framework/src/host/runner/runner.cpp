@@ -187,9 +187,11 @@ void run_experiment(const Graph& graph, const RunOptions& options) {
     const std::string& name = node.decl->name;
     std::uint64_t seed = node_seed(exp.seed, name);
     Inputs in;
-    for (const auto& [port, connections] : node.inputs)
+    for (const auto& [port, connections] : node.inputs) {
+      if (connections.empty()) in.add_empty(port);
       for (const Connection& c : connections)
         in.add(port, {graph.nodes[c.node].decl->name, products[c.node].at(c.port)});
+    }
     HostContext ctx(*graph.registry, name, seed, threads, options.bars,
                     [](const std::string& line) { fmt::print("  {}\n", line); });
     torch::manual_seed(seed);

@@ -1,0 +1,51 @@
+// A list input may be connected to no node (`port: []`): the plugin sees an empty list, and a
+// plugin that needs at least one says so in one line.
+#include <ATen/ATen.h>
+#include <doctest/doctest.h>
+
+#include <fstream>
+
+#include "archive/archive.hpp"
+#include "blindspot/products.hpp"
+#include "data/idx.hpp"
+#include "support/process.hpp"
+
+namespace fs = std::filesystem;
+using blindspot::test_support::run_blindspot;
+
+TEST_CASE("transfer runs with baselines: [] and refuses to run with no set at all") {
+  blindspot::test_support::TempDir tmp("list-port");
+  const fs::path dir = tmp.path();
+  at::manual_seed(5);
+  fs::create_directories(dir / "pool");
+  blindspot::host::write_idx(dir / "pool/images-idx3-ubyte",
+                             at::randint(0, 256, {200, 28, 28}, at::kByte));
+  blindspot::host::write_idx(dir / "pool/labels-idx1-ubyte",
+                             at::arange(200, at::kLong).remainder(10).to(at::kByte));
+  auto experiment =
+      [&](const std::string& sets) {
+        std::ofstream(dir / "e.yaml")
+            << "experiment: l\nseed: 1\nnodes:\n"
+            << "  data:\n    plugin: dataset\n    with: {source: idx, path: "
+            << (dir / "pool").string() << ", train: 100, test: 100}\n"
+            << "  fc10: {plugin: softmax, inputs: {data: data}, with: {epochs: 1}}\n"
+            << "  noise: {plugin: gaussian, inputs: {model: fc10, data: data}, with: {count: 4}}\n"
+            << "  across:\n    plugin: transfer\n"
+            << "    inputs: {sets: " << sets << ", baselines: [], models: [fc10]}\n";
+        return run_blindspot("run " + (dir / "e.yaml").string() + " -o " + (dir / "e.h5").string() +
+                             " --threads 1");
+      };
+  auto run = experiment("[noise]");
+  INFO(run.output);
+  REQUIRE(run.exit_code == 0);
+  const blindspot::Table rates = blindspot::Table::load(
+      blindspot::host::ArchiveReader(dir / "e.h5").products("across").at("transfer"));
+  CHECK(rates.rows == std::vector<std::string>{"noise"});  // one row: the set, no baseline
+
+  auto none = experiment("[]");
+  INFO(none.output);
+  CHECK(none.exit_code == 2);
+  CHECK(none.output.find("node 'across'") != std::string::npos);
+  CHECK(none.output.find("sets and baselines are both empty; give at least one set") !=
+        std::string::npos);
+}
