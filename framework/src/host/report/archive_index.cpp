@@ -1,6 +1,7 @@
 // An archive's nodes with what a report looks up: parameters, inputs, products, paper names.
 #include "report/archive_index.hpp"
 
+#include <ATen/ATen.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -28,6 +29,27 @@ std::vector<std::string> ints_text(const YAML::Node& list) {
 }
 
 }  // namespace
+
+std::string kind_of(const Record& record) {
+  const auto it = record.attributes.find("kind");
+  return it == record.attributes.end() ? "" : it->second;
+}
+
+SetFacts set_facts(const Record& record) {
+  SetFacts facts;
+  const at::Tensor success = record.tensors.at("success").to(at::kBool);
+  facts.samples = success.size(0);
+  facts.successes = success.sum().item<std::int64_t>();
+  facts.misclassified_before = record.tensors.at("original_prediction")
+                                   .ne(record.tensors.at("labels"))
+                                   .sum()
+                                   .item<std::int64_t>();
+  facts.mean_distortion =
+      facts.successes == 0
+          ? NAN
+          : record.tensors.at("distortion").index({success}).to(at::kDouble).mean().item<double>();
+  return facts;
+}
 
 std::string IndexedNode::input(const std::string& port) const {
   const auto it = inputs.find(port);
@@ -101,10 +123,6 @@ std::string ArchiveIndex::model_name(const std::string& name) const {
     return fmt::format("AE{}-10", static_cast<long long>(node->number("code", 400)));
   if (plugin == "alexnet") return "AlexNet";
   return name;
-}
-
-bool ArchiveIndex::is_paper_model(const std::string& node) const {
-  return model_name(node) != node;
 }
 
 std::vector<std::string> ArchiveIndex::data_sources() const {

@@ -11,6 +11,20 @@
 
 namespace blindspot::host {
 
+/// A record's kind ("Table", "Model", "AdversarialSet", ...), or "" when it has none.
+std::string kind_of(const Record& record);
+
+/// What an archived adversarial set amounts to.
+struct SetFacts {
+  std::int64_t samples = 0;
+  std::int64_t successes = 0;
+  std::int64_t misclassified_before = 0;  // the attacked model was wrong on the original
+  double mean_distortion = 0.0;           // over the successes; NaN when there are none
+};
+
+/// The facts of an AdversarialSet record.
+SetFacts set_facts(const Record& record);
+
 /// One archived node: its record, its validated parameters and the nodes its ports read.
 struct IndexedNode {
   NodeInfo info;
@@ -43,8 +57,6 @@ class ArchiveIndex {
   /// The paper's name for a model node ("FC10(1e-4)", "FC100-100-10'", "AE400-10",
   /// "AlexNet"), or the node's own name for a model the paper does not have.
   std::string model_name(const std::string& node) const;
-  /// Whether `model_name(node)` is one of the paper's names rather than the node's own.
-  bool is_paper_model(const std::string& node) const;
   /// The `source` of the experiment's dataset nodes ("mnist", "fashion-mnist", ...), once each.
   std::vector<std::string> data_sources() const;
 

@@ -35,11 +35,6 @@ std::string distortion(double v) {
   return std::isfinite(v) ? fmt::format("{:.4f}", v) : "-";
 }
 
-std::string kind_of(const Record& record) {
-  const auto it = record.attributes.find("kind");
-  return it == record.attributes.end() ? "" : it->second;
-}
-
 std::optional<Table> table_of(const IndexedNode& node, const std::string& port) {
   const auto it = node.products.find(port);
   if (it == node.products.end() || kind_of(it->second) != "Table") return std::nullopt;
@@ -68,15 +63,11 @@ const IndexedNode* reader(const ArchiveIndex& index, const std::string& node,
   return nullptr;
 }
 
-/// Mean distortion of an adversarial set's successful samples (the paper's "av. min.
-/// distortion"); NaN when there are none.
+/// Mean distortion of an attack's successful samples (the paper's "av. min. distortion"); NaN
+/// when it made none.
 double success_distortion(const IndexedNode& node) {
-  for (const auto& [port, record] : node.products) {
-    if (kind_of(record) != "AdversarialSet") continue;
-    const at::Tensor success = record.tensors.at("success").to(at::kBool);
-    if (success.sum().item<std::int64_t>() == 0) return NAN;
-    return record.tensors.at("distortion").index({success}).to(at::kDouble).mean().item<double>();
-  }
+  for (const auto& [port, record] : node.products)
+    if (kind_of(record) == "AdversarialSet") return set_facts(record).mean_distortion;
   return NAN;
 }
 

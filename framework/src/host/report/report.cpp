@@ -16,11 +16,6 @@ namespace blindspot::host {
 
 namespace {
 
-std::string kind_of(const Record& record) {
-  const auto it = record.attributes.find("kind");
-  return it == record.attributes.end() ? "" : it->second;
-}
-
 /// The figures of one product, named after its node and port.
 std::vector<Figure> figures_of(const std::string& node, const std::string& port,
                                const Record& record, const SampleChoice& choice,
@@ -115,22 +110,6 @@ TextTable text_table(const Table& t) {
     out.rows.push_back(row);
   }
   return out;
-}
-
-SetFacts set_facts(const Record& record) {
-  SetFacts facts;
-  const at::Tensor success = record.tensors.at("success").to(at::kBool);
-  facts.samples = success.size(0);
-  facts.successes = success.sum().item<std::int64_t>();
-  facts.misclassified_before = record.tensors.at("original_prediction")
-                                   .ne(record.tensors.at("labels"))
-                                   .sum()
-                                   .item<std::int64_t>();
-  facts.mean_distortion =
-      facts.successes == 0
-          ? NAN
-          : record.tensors.at("distortion").index({success}).to(at::kDouble).mean().item<double>();
-  return facts;
 }
 
 Document build_report(const ArchiveIndex& index, const std::optional<SampleChoice>& figures) {

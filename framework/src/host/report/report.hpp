@@ -16,17 +16,6 @@ namespace blindspot::host {
 /// integers, the rest with four significant digits, NaN and infinities as they are.
 std::string format_cell(const std::string& title, const std::string& column, double value);
 
-/// What an archived adversarial set amounts to.
-struct SetFacts {
-  std::int64_t samples = 0;
-  std::int64_t successes = 0;
-  std::int64_t misclassified_before = 0;  // the attacked model was wrong on the original
-  double mean_distortion = 0.0;           // over the successes; NaN when there are none
-};
-
-/// The facts of an AdversarialSet record.
-SetFacts set_facts(const Record& record);
-
 /// A Table product as text; a long table (a training curve) keeps its first and last rows.
 TextTable text_table(const Table& table);
 
