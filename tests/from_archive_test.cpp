@@ -5,7 +5,7 @@
 #include <fstream>
 
 #include "archive/archive.hpp"
-#include "data/idx.hpp"
+#include "support/idx_pool.hpp"
 #include "support/process.hpp"
 
 namespace fs = std::filesystem;
@@ -25,12 +25,7 @@ std::string experiment(const fs::path& pool, const std::string& model_node) {
 
 TEST_CASE("a model node loaded from an earlier archive reproduces that archive's model") {
   blindspot::test_support::TempDir tmp("from");
-  fs::create_directories(tmp.path() / "pool");
-  at::manual_seed(3);
-  blindspot::host::write_idx(tmp.path() / "pool/images-idx3-ubyte",
-                             at::randint(0, 256, {400, 28, 28}, at::kByte));
-  blindspot::host::write_idx(tmp.path() / "pool/labels-idx1-ubyte",
-                             at::arange(400, at::kLong).remainder(10).to(at::kByte));
+  blindspot::test_support::write_random_pool(tmp.path(), 400, 3);
   std::ofstream(tmp.path() / "train.yaml") << experiment(
       tmp.path() / "pool",
       "  fc:\n    plugin: softmax\n    inputs: {data: data}\n    with: {epochs: 3}\n");

@@ -1,13 +1,12 @@
 // A list input may be connected to no node (`port: []`): the plugin sees an empty list, and a
 // plugin that needs at least one says so in one line.
-#include <ATen/ATen.h>
 #include <doctest/doctest.h>
 
 #include <fstream>
 
 #include "archive/archive.hpp"
 #include "blindspot/products.hpp"
-#include "data/idx.hpp"
+#include "support/idx_pool.hpp"
 #include "support/process.hpp"
 
 namespace fs = std::filesystem;
@@ -16,12 +15,7 @@ using blindspot::test_support::run_blindspot;
 TEST_CASE("transfer runs with baselines: [] and refuses to run with no set at all") {
   blindspot::test_support::TempDir tmp("list-port");
   const fs::path dir = tmp.path();
-  at::manual_seed(5);
-  fs::create_directories(dir / "pool");
-  blindspot::host::write_idx(dir / "pool/images-idx3-ubyte",
-                             at::randint(0, 256, {200, 28, 28}, at::kByte));
-  blindspot::host::write_idx(dir / "pool/labels-idx1-ubyte",
-                             at::arange(200, at::kLong).remainder(10).to(at::kByte));
+  blindspot::test_support::write_random_pool(dir, 200, 5);
   auto experiment =
       [&](const std::string& sets) {
         std::ofstream(dir / "e.yaml")

@@ -6,9 +6,9 @@
 #include <sstream>
 
 #include "blindspot/error.hpp"
-#include "data/idx.hpp"
 #include "report/figures.hpp"
 #include "report/png.hpp"
+#include "support/idx_pool.hpp"
 #include "support/process.hpp"
 
 namespace fs = std::filesystem;
@@ -38,12 +38,7 @@ TEST_CASE("a tile grid has zoomed tiles with two-pixel white gaps") {
 TEST_CASE("report --markdown writes the tables and a Figure 5 triplet PNG per adversarial set") {
   TempDir tmp("report");
   const fs::path dir = tmp.path();
-  at::manual_seed(4);
-  fs::create_directories(dir / "pool");
-  blindspot::host::write_idx(dir / "pool/images-idx3-ubyte",
-                             at::randint(0, 256, {300, 28, 28}, at::kByte));
-  blindspot::host::write_idx(dir / "pool/labels-idx1-ubyte",
-                             at::arange(300, at::kLong).remainder(10).to(at::kByte));
+  blindspot::test_support::write_random_pool(dir, 300, 4);
   std::ofstream(dir / "r.yaml")
       << "experiment: r\nseed: 2\nnodes:\n"
       << "  data:\n    plugin: dataset\n    with: {source: idx, path: " << (dir / "pool").string()

@@ -1,5 +1,4 @@
 // `blindspot reproduce`: an unchanged archive reproduces; a tampered one is caught.
-#include <ATen/ATen.h>
 #include <doctest/doctest.h>
 #include <hdf5.h>
 
@@ -8,7 +7,7 @@
 #include "archive/h5_attribute.hpp"
 #include "archive/h5_file.hpp"
 #include "archive/h5_group.hpp"
-#include "data/idx.hpp"
+#include "support/idx_pool.hpp"
 #include "support/process.hpp"
 
 namespace fs = std::filesystem;
@@ -19,12 +18,7 @@ namespace {
 
 /// An archive of a small experiment (a pool of random images, a softmax, its errors).
 fs::path make_archive(const fs::path& dir) {
-  at::manual_seed(3);
-  fs::create_directories(dir / "pool");
-  blindspot::host::write_idx(dir / "pool/images-idx3-ubyte",
-                             at::randint(0, 256, {600, 28, 28}, at::kByte));
-  blindspot::host::write_idx(dir / "pool/labels-idx1-ubyte",
-                             at::arange(600, at::kLong).remainder(10).to(at::kByte));
+  blindspot::test_support::write_random_pool(dir, 600, 3);
   std::ofstream(dir / "small.yaml")
       << "experiment: small\nseed: 9\nnodes:\n"
       << "  data:\n    plugin: dataset\n    with: {source: idx, path: " << (dir / "pool").string()

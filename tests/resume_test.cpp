@@ -12,6 +12,7 @@
 
 #include "archive/archive.hpp"
 #include "data/idx.hpp"
+#include "support/idx_pool.hpp"
 #include "support/process.hpp"
 
 namespace fs = std::filesystem;
@@ -23,12 +24,7 @@ namespace {
 
 /// A pool of 2,000 random 28x28 images with labels 0..9, and an experiment on it.
 fs::path write_experiment(const fs::path& dir, int slow_epochs) {
-  at::manual_seed(7);
-  fs::create_directories(dir / "pool");
-  blindspot::host::write_idx(dir / "pool/images-idx3-ubyte",
-                             at::randint(0, 256, {2000, 28, 28}, at::kByte));
-  blindspot::host::write_idx(dir / "pool/labels-idx1-ubyte",
-                             at::arange(2000, at::kLong).remainder(10).to(at::kByte));
+  blindspot::test_support::write_random_pool(dir, 2000, 7);
   fs::path yaml = dir / "resume.yaml";
   std::ofstream(yaml) << "experiment: resume\nseed: 5\nnodes:\n"
                       << "  data:\n    plugin: dataset\n    with: {source: idx, path: "
