@@ -17,9 +17,24 @@ namespace blindspot::testing {
 /// Products connected by port name, e.g. {{"model", model}, {"data", data}}.
 using Connections = std::vector<std::pair<std::string, std::shared_ptr<const Product>>>;
 
-/// Loads `plugin` from the build's plugin folder, validates `with_yaml` (a YAML map such as
-/// "{epsilon: 0.25}") against its schema, runs it on `inputs` and returns its outputs.
-/// Validation problems and plugin failures are thrown as blindspot::Error.
+/// Also loads the plugins in `dir`. Tests load plugins on first use from the added folders (in
+/// order), then from the blindspot build's plugin folder and BLINDSPOT_PLUGIN_PATH, as the
+/// blindspot program does; the first library to provide a name wins, so a plugin under test is
+/// used even when the blindspot build has one of the same name. A folder added after first use
+/// is loaded at once. Tests built by blindspot_add_plugin add their plugin's folder themselves.
+void add_plugin_folder(const std::string& dir);
+
+#ifdef BLINDSPOT_TESTED_PLUGIN_DIR
+namespace detail {
+/// Adds the folder blindspot_add_plugin built this test's plugin into, before main() runs.
+inline const bool tested_plugin_folder_added =
+    (add_plugin_folder(BLINDSPOT_TESTED_PLUGIN_DIR), true);
+}  // namespace detail
+#endif
+
+/// Finds `plugin` among the loaded plugins (see add_plugin_folder), validates `with_yaml` (a YAML
+/// map such as "{epsilon: 0.25}") against its schema, runs it on `inputs` and returns its
+/// outputs. Validation problems and plugin failures are thrown as blindspot::Error.
 Outputs run_node(const std::string& plugin, const std::string& with_yaml, const Connections& inputs,
                  std::uint64_t seed = 1);
 
@@ -31,7 +46,7 @@ Outputs round_trip(const std::string& plugin, const std::string& with_yaml,
 /// 28x28 in two separable classes, split into train/test halves. No files are read.
 std::shared_ptr<const Dataset> tiny_dataset(std::int64_t count = 64, std::uint64_t seed = 1);
 
-/// The entry of `plugin` in the build's plugin folder, as the real loader found it.
+/// The entry of `plugin` among the loaded plugins, as the real loader found it.
 const PluginEntry& plugin_entry(const std::string& plugin);
 
 /// A component plugin (an optimiser, a search) of `kind`, with `given` parameters validated by

@@ -5,22 +5,12 @@
 #include "blindspot/testing.hpp"
 #include "graph/params.hpp"
 #include "graph/yaml_value.hpp"
-#include "loader/registry.hpp"
 #include "runner/context.hpp"
+#include "test_registry.hpp"
 
 namespace blindspot::testing {
 
 namespace {
-
-// One registry for the whole test process; it outlives every product the tests create.
-const host::Registry& registry() {
-  static host::Registry* instance = [] {
-    auto* r = new host::Registry();
-    r->load_directory(BLINDSPOT_BUILD_DIR "/plugins");
-    return r;
-  }();
-  return *instance;
-}
 
 struct Prepared {
   std::unique_ptr<Node> node;
@@ -29,13 +19,12 @@ struct Prepared {
 
 Prepared prepare(const std::string& plugin, const std::string& with_yaml,
                  const Connections& connections) {
-  const host::LoadedPlugin* loaded = registry().find(plugin);
-  if (!loaded) throw Error(plugin, "plugin not found in " BLINDSPOT_BUILD_DIR "/plugins");
+  const host::LoadedPlugin& loaded = find_plugin(plugin);
   std::vector<ParamProblem> problems;
-  ValidatedParams params =
-      host::validate_params(registry(), loaded->schema, host::parse_value_map(with_yaml), problems);
+  ValidatedParams params = host::validate_params(test_registry(), loaded.schema,
+                                                 host::parse_value_map(with_yaml), problems);
   if (!problems.empty()) throw Error(plugin, problems.front().message);
-  Prepared out{loaded->entry->create(params), {}};
+  Prepared out{loaded.entry->create(params), {}};
   for (const auto& [port, product] : connections) out.inputs.add(port, {port, product});
   return out;
 }
@@ -45,7 +34,7 @@ Prepared prepare(const std::string& plugin, const std::string& with_yaml,
 Outputs run_node(const std::string& plugin, const std::string& with_yaml, const Connections& inputs,
                  std::uint64_t seed) {
   Prepared p = prepare(plugin, with_yaml, inputs);
-  host::HostContext ctx(registry(), plugin, seed, 1, false, nullptr);
+  host::HostContext ctx(test_registry(), plugin, seed, 1, false, nullptr);
   torch::manual_seed(seed);
   Outputs out;
   p.node->execute(plugin, p.inputs, out, ctx);
@@ -62,31 +51,29 @@ Outputs round_trip(const std::string& plugin, const std::string& with_yaml,
     for (auto& [name, tensor] : record.tensors) tensor = tensor.clone();
     stored[port] = record;
   }
-  host::HostContext ctx(registry(), plugin, 1, 1, false, nullptr);
+  host::HostContext ctx(test_registry(), plugin, 1, 1, false, nullptr);
   Outputs out;
   p.node->restore(stored, p.inputs, out, ctx);
   return out;
 }
 
 const PluginEntry& plugin_entry(const std::string& plugin) {
-  const host::LoadedPlugin* loaded = registry().find(plugin);
-  if (!loaded) throw Error(plugin, "plugin not found in " BLINDSPOT_BUILD_DIR "/plugins");
-  return *loaded->entry;
+  return *find_plugin(plugin).entry;
 }
 
 std::unique_ptr<Node> create_component(const std::string& plugin, PluginKind kind,
                                        const std::map<std::string, Value>& given) {
-  const host::LoadedPlugin* loaded = registry().find(plugin);
+  const host::LoadedPlugin* loaded = test_registry().find(plugin);
   if (!loaded || loaded->entry->kind != kind)
     throw Error(plugin, std::string("no ") + kind_name(kind) + " plugin of this name");
   std::vector<ParamProblem> problems;
-  ValidatedParams params = host::validate_params(registry(), loaded->schema, given, problems);
+  ValidatedParams params = host::validate_params(test_registry(), loaded->schema, given, problems);
   if (!problems.empty()) throw Error(plugin, problems.front().message);
   return loaded->entry->create(params);
 }
 
 std::unique_ptr<RunContext> context(std::uint64_t seed) {
-  return std::make_unique<host::HostContext>(registry(), "test", seed, 1, false, nullptr);
+  return std::make_unique<host::HostContext>(test_registry(), "test", seed, 1, false, nullptr);
 }
 
 std::shared_ptr<const Dataset> tiny_dataset(std::int64_t count, std::uint64_t seed) {
