@@ -9,7 +9,7 @@
 namespace fs = std::filesystem;
 using blindspot::test_support::run_blindspot;
 
-TEST_CASE("experiments/quickstart.yaml runs and its report prints train and test error") {
+TEST_CASE("experiments/quickstart.yaml runs and its report prints Table 1's first row") {
   INFO("the MNIST digits come from scripts/setup");
   REQUIRE(fs::exists(BLINDSPOT_SOURCE_DIR "/data/mnist/images-idx3-ubyte"));
   blindspot::test_support::TempDir tmp("quickstart");
@@ -24,9 +24,10 @@ TEST_CASE("experiments/quickstart.yaml runs and its report prints train and test
   CHECK(archive.experiment().status == "complete");
   CHECK(archive.experiment().versions.at("blas").find("openblas") != std::string::npos);
   auto nodes = archive.nodes();
-  REQUIRE(nodes.size() == 3);
+  REQUIRE(nodes.size() == 4);
   CHECK(nodes[0].name == "mnist");
   CHECK(nodes[2].name == "errors");
+  CHECK(nodes[3].name == "attack");
 
   auto report = run_blindspot("report " + out.string());
   INFO(report.output);
@@ -52,6 +53,24 @@ TEST_CASE("experiments/quickstart.yaml runs and its report prints train and test
   INFO(py.output);
   CHECK(py.exit_code == 0);
   CHECK(py.output == train[1].str() + " " + test[1].str() + "\nquickstart\n");
+
+  // The attack, read with h5py: every digit FC10 classifies correctly is fooled (the paper's
+  // 100%), and the report's Table 1 row holds the errors above and the successes' mean
+  // distortion, each beside the paper's number.
+  auto attack = blindspot::test_support::run_command(
+      "/usr/bin/python3 -c \"import h5py; s = h5py.File('" + out.string() +
+      "', 'r')['nodes/attack/adversarial']; ok = s['success'][:] == 1; "
+      "right = s['original_prediction'][:] == s['labels'][:]; "
+      "print(ok.sum(), (right & ~ok).sum(), '%.4f' % "
+      "s['distortion'][:][ok].astype('float64').mean())\"");
+  INFO(attack.output);
+  REQUIRE(attack.exit_code == 0);
+  std::smatch facts;
+  REQUIRE(std::regex_search(attack.output, facts, std::regex(R"((\d+) (\d+) (0\.\d{4}))")));
+  CHECK(std::stoi(facts[1]) > 400);
+  CHECK(facts[2] == "0");  // no correctly classified digit left unfooled
+  CHECK(report.output.find("| FC10(1e-4) | " + train[1].str() + "% (6.7%) | " + test[1].str() +
+                           "% (7.4%) | " + facts[3].str() + " (0.062) |") != std::string::npos);
 
   auto show = run_blindspot("show " + out.string());
   CHECK(show.exit_code == 0);
