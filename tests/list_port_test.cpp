@@ -1,5 +1,6 @@
-// A list input may be connected to no node (`port: []`): the plugin sees an empty list, and a
-// plugin that needs at least one says so in one line.
+// Inputs an experiment may leave empty or out: a list input connected to no node (`port: []`)
+// gives the plugin an empty list, and a plugin that needs at least one says so in one line; an
+// input the plugin declares optional may be left out, any other may not.
 #include <doctest/doctest.h>
 
 #include <fstream>
@@ -41,5 +42,27 @@ TEST_CASE("transfer runs with baselines: [] and refuses to run with no set at al
   CHECK(none.exit_code == 2);
   CHECK(none.output.find("node 'across'") != std::string::npos);
   CHECK(none.output.find("sets and baselines are both empty; give at least one set") !=
+        std::string::npos);
+}
+
+TEST_CASE("an optional input may be left out; a required one may not") {
+  blindspot::test_support::TempDir tmp("optional-input");
+  auto validate = [&](const std::string& bounds) {
+    std::ofstream(tmp.path() / "e.yaml")
+        << "experiment: o\nseed: 1\nnodes:\n"
+        << "  mnist: {plugin: dataset, with: {source: mnist, train: 100, test: 100}}\n"
+        << "  fc10: {plugin: softmax, inputs: {data: mnist}}\n"
+        << "  bounds: " << bounds << "\n";
+    return run_blindspot("validate " + (tmp.path() / "e.yaml").string());
+  };
+  auto optional = validate("{plugin: spectral, inputs: {model: fc10}, with: {sample: uniform}}");
+  INFO(optional.output);
+  CHECK(optional.exit_code == 0);
+  auto required = validate("{plugin: evaluate, inputs: {model: fc10}}");
+  CHECK(required.exit_code == 2);
+  CHECK(required.output.find("node 'bounds' (evaluate): input 'data' is not connected") !=
+        std::string::npos);
+  auto described = run_blindspot("plugins describe spectral");
+  CHECK(described.output.find("data             Dataset          (optional) images") !=
         std::string::npos);
 }

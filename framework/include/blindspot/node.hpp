@@ -68,6 +68,8 @@ class BLINDSPOT_API Inputs {
       out.emplace_back(entry.node, static_cast<const T*>(entry.product.get()));
     return out;
   }
+  /// Whether the experiment connected `port` (false only for an optional input left out).
+  bool has(const std::string& port) const;
   /// Name of the node connected to a single-node port.
   const std::string& source(const std::string& port) const;
   /// Used by the host to connect a product.

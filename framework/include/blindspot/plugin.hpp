@@ -11,7 +11,7 @@
 namespace blindspot {
 
 /// Bumped whenever PluginEntry, Node, Schema or a product type changes layout.
-inline constexpr std::uint32_t kPluginAbiVersion = 6;
+inline constexpr std::uint32_t kPluginAbiVersion = 7;
 
 /// Name of a plugin kind ("model", ...).
 BLINDSPOT_API const char* kind_name(PluginKind kind);

@@ -45,7 +45,8 @@ struct BLINDSPOT_API PortSpec {
   std::string name;
   ProductKind kind = ProductKind::table;
   std::string doc;
-  bool many = false;  // an input that takes a list of nodes
+  bool many = false;      // an input that takes a list of nodes
+  bool optional = false;  // a single input the experiment may leave out
 };
 
 /// Already-validated parameters, every key present (defaults filled in).
@@ -214,6 +215,13 @@ class Schema::For : public Schema {
   template <class T>
   For& input(std::string port, std::string doc) {
     inputs_.push_back({std::move(port), T::product_kind, std::move(doc), false});
+    return *this;
+  }
+  /// Declares an input port taking one node's product of kind T that an experiment may leave
+  /// out; the plugin asks Inputs::has() before reading it.
+  template <class T>
+  For& optional_input(std::string port, std::string doc) {
+    inputs_.push_back({std::move(port), T::product_kind, std::move(doc), false, true});
     return *this;
   }
   /// Declares an input port taking a list of nodes' products of kind T.

@@ -10,6 +10,10 @@ Progress::~Progress() = default;
 RunContext::~RunContext() = default;
 Node::~Node() = default;
 
+bool Inputs::has(const std::string& port) const {
+  return ports_.count(port) > 0;
+}
+
 const std::string& Inputs::source(const std::string& port) const {
   auto it = ports_.find(port);
   if (it == ports_.end() || it->second.size() != 1)

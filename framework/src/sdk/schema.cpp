@@ -197,7 +197,7 @@ std::string Schema::describe() const {
     for (const PortSpec& p : list)
       out += fmt::format("  {:<16} {:<16} {}\n", p.name,
                          p.many ? fmt::format("list of {}", kind_name(p.kind)) : kind_name(p.kind),
-                         p.doc);
+                         p.optional ? "(optional) " + p.doc : p.doc);
   };
   ports("inputs", inputs_);
   ports("outputs", outputs_);

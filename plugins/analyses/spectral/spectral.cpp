@@ -63,7 +63,7 @@ class Spectral final : public Node {
         .param(&Params::every_layer, "every_layer", false,
                "also list the ReLU, tanh and flatten layers, whose bound is 1")
         .input<Model>("model", "classifier to analyse")
-        .input<Dataset>("data", "images for the lower bound (unused with sample: uniform)")
+        .optional_input<Dataset>("data", "images for the lower bound (sample: data)")
         .output<Table>("layers",
                        "per layer: stride, fourier (periodic padding), the iterative norm as the "
                        "layer runs and its steps, the bound used and the running product")
@@ -124,6 +124,8 @@ class Spectral final : public Node {
   at::Tensor sample_images(const Inputs& in, const Layer& first, at::Generator& generator,
                            RunContext& ctx) const {
     if (p_.sample == "data") {
+      if (!in.has("data"))
+        throw Error("", "sample: data needs a 'data' input; connect one, or use sample: uniform");
       const at::Tensor images = select_samples(in.get<Dataset>("data"), p_.selection, ctx).images;
       const std::vector<std::int64_t>& shape = first.input_shape;
       if (!shape.empty() && images[0].numel() != c10::multiply_integers(shape))

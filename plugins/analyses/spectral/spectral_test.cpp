@@ -218,6 +218,14 @@ TEST_CASE("sample: uniform bounds the Jacobian on noise images of the model's in
   CHECK(summary.at(0, 0) >= summary.at(1, 0));
   const auto again = analyse(convnet(), "{sample: uniform, count: 5, batch: 5}");
   CHECK(table(again, "summary").at(1, 0) == doctest::Approx(summary.at(1, 0)).epsilon(1e-5));
+  // The data input is optional: without it the noise images are the same (the node's seed).
+  const auto alone = testing::run_node("spectral", "{sample: uniform, count: 5, batch: 2}",
+                                       {{"model", convnet()}});
+  CHECK(torch::equal(table(alone, "summary").values, summary.values));
+  CHECK(testing::error_of([] {
+          testing::run_node("spectral", "{}", {{"model", convnet()}});
+        }) ==
+        "node 'spectral': sample: data needs a 'data' input; connect one, or use sample: uniform");
 }
 
 TEST_CASE("a TorchScript copy of a native model gives the same tables") {

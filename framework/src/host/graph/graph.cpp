@@ -137,7 +137,7 @@ void connect(const Experiment& exp, const std::map<std::string, std::size_t>& in
     }
   }
   for (const PortSpec& spec : schema.inputs())
-    if (!decl.inputs.count(spec.name))
+    if (!decl.inputs.count(spec.name) && !spec.optional)
       problems.push_back(
           {exp.file, decl.mark,
            fmt::format("node '{}' ({}): input '{}' is not connected; it needs {} "
