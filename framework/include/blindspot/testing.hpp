@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -45,6 +46,21 @@ Outputs round_trip(const std::string& plugin, const std::string& with_yaml,
 /// The built-in dataset node on a small, generated, deterministic data set: `count` images of
 /// 28x28 in two separable classes, split into train/test halves. No files are read.
 std::shared_ptr<const Dataset> tiny_dataset(std::int64_t count = 64, std::uint64_t seed = 1);
+
+/// Model plugin `plugin` trained with `with_yaml` on tiny_dataset(`count`), connected with that
+/// data set as {{"model", ...}, {"data", ...}}: the inputs of an attack or analysis under test.
+Connections trained_on_tiny(const std::string& plugin, const std::string& with_yaml,
+                            std::int64_t count = 64);
+
+/// The classifier connected as "model"; throws Error when there is none.
+const Classifier& model_in(const Connections& inputs);
+
+/// The split `split` of the data set connected as "data"; throws Error when there is none.
+const LabelledImages& split_in(const Connections& inputs, const std::string& split);
+
+/// A folder for this test program's files under the temporary directory, created on first use
+/// and removed with its contents when the program exits.
+const std::filesystem::path& scratch_folder();
 
 /// The entry of `plugin` among the loaded plugins, as the real loader found it.
 const PluginEntry& plugin_entry(const std::string& plugin);

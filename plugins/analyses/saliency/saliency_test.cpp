@@ -18,23 +18,9 @@ namespace {
 
 // An FC16-8-2 sigmoid net trained briefly on the tiny data set (32 test images), and that set.
 const testing::Connections& trained() {
-  static const testing::Connections inputs = [] {
-    auto tiny = testing::tiny_dataset(64);
-    auto model =
-        testing::run_node("mlp", "{hidden: [16, 8], lambdas: [0, 0, 0], batch: 8, epochs: 2}",
-                          {{"data", tiny}})
-            .find("model");
-    return testing::Connections{{"model", model}, {"data", tiny}};
-  }();
+  static const testing::Connections inputs =
+      testing::trained_on_tiny("mlp", "{hidden: [16, 8], lambdas: [0, 0, 0], batch: 8, epochs: 2}");
   return inputs;
-}
-
-const blindspot::Classifier& net_of(const testing::Connections& inputs) {
-  return *std::dynamic_pointer_cast<const blindspot::Model>(inputs.at(0).second)->net;
-}
-
-const blindspot::LabelledImages& test_split(const testing::Connections& inputs) {
-  return std::dynamic_pointer_cast<const blindspot::Dataset>(inputs.at(1).second)->split("test");
 }
 
 const Arrays& saliency_of(const blindspot::Outputs& out) {
@@ -79,7 +65,7 @@ TEST_CASE("on a linear model the saliency is p_c (w_c - sum_j p_j w_j)") {
 TEST_CASE("the saliency equals central differences of the predicted-class probability") {
   const auto out = testing::run_node("saliency", "{count: 4, offset: 10, batch: 3}", trained());
   const Arrays& result = saliency_of(out);
-  const auto& net = net_of(trained());
+  const auto& net = testing::model_in(trained());
   const double eps = 1e-2;
   for (std::int64_t n = 0; n < 4; ++n) {
     const at::Tensor image = result.get("images")[n];
@@ -106,8 +92,8 @@ TEST_CASE("the saliency equals central differences of the predicted-class probab
 }
 
 TEST_CASE("the samples, labels, predictions and indices follow the selection") {
-  const auto& split = test_split(trained());
-  const auto& net = net_of(trained());
+  const auto& split = testing::split_in(trained(), "test");
+  const auto& net = testing::model_in(trained());
   for (const char* with : {"{count: 5, offset: 3}", "{positions: [3, 4, 5, 6, 7], count: 2}"}) {
     CAPTURE(with);
     const Arrays result = saliency_of(testing::run_node("saliency", with, trained()));

@@ -47,20 +47,6 @@ std::shared_ptr<const Model> sigmoid_mlp() {
 }
 
 // A fresh folder for this process's TorchScript files, removed when the tests end.
-const fs::path& folder() {
-  /// Owns the folder: creates it, and removes it at exit.
-  struct Scratch {
-    fs::path dir = fs::temp_directory_path() / ("blindspot_spectral_" + std::to_string(getpid()));
-    Scratch() { fs::create_directories(dir); }
-    ~Scratch() {
-      std::error_code ignored;
-      fs::remove_all(dir, ignored);
-    }
-  };
-  static const Scratch scratch;
-  return scratch.dir;
-}
-
 // An empty TorchScript module of the torch.nn class `type`, e.g. "Linear".
 torch::jit::Module script_module(const std::string& type,
                                  const std::shared_ptr<torch::jit::CompilationUnit>& cu) {
@@ -113,7 +99,7 @@ std::string scripted_convnet() {
     forward += "  x = self." + name + ".forward(x)\n";
   }
   net.define(forward + "  return x\n");
-  const std::string path = (folder() / "convnet.pt").string();
+  const std::string path = (testing::scratch_folder() / "convnet.pt").string();
   net.save(path);
   return path;
 }

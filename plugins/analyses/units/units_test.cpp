@@ -19,23 +19,9 @@ namespace {
 
 // An FC16-8-2 sigmoid net trained briefly on the tiny data set (32 test images), and that set.
 const testing::Connections& trained() {
-  static const testing::Connections inputs = [] {
-    auto tiny = testing::tiny_dataset(64);
-    auto model =
-        testing::run_node("mlp", "{hidden: [16, 8], lambdas: [0, 0, 0], batch: 8, epochs: 3}",
-                          {{"data", tiny}})
-            .find("model");
-    return testing::Connections{{"model", model}, {"data", tiny}};
-  }();
+  static const testing::Connections inputs =
+      testing::trained_on_tiny("mlp", "{hidden: [16, 8], lambdas: [0, 0, 0], batch: 8, epochs: 3}");
   return inputs;
-}
-
-const blindspot::Classifier& net_of(const testing::Connections& inputs) {
-  return *std::dynamic_pointer_cast<const blindspot::Model>(inputs.at(0).second)->net;
-}
-
-const blindspot::LabelledImages& test_split(const testing::Connections& inputs) {
-  return std::dynamic_pointer_cast<const blindspot::Dataset>(inputs.at(1).second)->split("test");
 }
 
 // A layer of `kind` with four outputs per image.
@@ -101,10 +87,11 @@ TEST_CASE("the top images are the brute-force top of <phi(x), v> for every direc
   const auto out =
       testing::run_node("units", "{units: 3, top: 5, offset: 4, count: 24}", trained());
   const Arrays& top = top_of(out);
-  const auto& split = test_split(trained());
+  const auto& split = testing::split_in(trained(), "test");
   // The default layer is the one before the last linear layer: act2, 8 units.
-  const at::Tensor phi =
-      net_of(trained()).activations("act2", split.images.narrow(0, 4, 24)).to(torch::kDouble);
+  const at::Tensor phi = testing::model_in(trained())
+                             .activations("act2", split.images.narrow(0, 4, 24))
+                             .to(torch::kDouble);
   const at::Tensor directions = top.get("directions");
   REQUIRE(directions.sizes() == torch::IntArrayRef({6, 8}));
   for (std::int64_t s = 0; s < 6; ++s) {

@@ -49,16 +49,9 @@ AdversarialSet attack(const std::string& with, const testing::Connections& input
 
 // A softmax model trained on the tiny data set, and that data set.
 const testing::Connections& trained() {
-  static const testing::Connections inputs = [] {
-    auto tiny = testing::tiny_dataset(128);
-    auto model = testing::run_node("softmax", "{epochs: 5}", {{"data", tiny}}).find("model");
-    return testing::Connections{{"model", model}, {"data", tiny}};
-  }();
+  static const testing::Connections inputs =
+      testing::trained_on_tiny("softmax", "{epochs: 5}", 128);
   return inputs;
-}
-
-const blindspot::Classifier& net_of(const testing::Connections& inputs) {
-  return *std::dynamic_pointer_cast<const blindspot::Model>(inputs.at(0).second)->net;
 }
 
 std::vector<std::int64_t> to_vector(const at::Tensor& t) {
@@ -85,7 +78,7 @@ TEST_CASE("the untargeted step is -epsilon * sign(W[y]) on the two-class linear 
 
 TEST_CASE("no pixel moves further than epsilon, and clipped images stay in [0, 1]") {
   const auto& inputs = trained();
-  const auto& net = net_of(inputs);
+  const auto& net = testing::model_in(inputs);
   for (const char* clip : {"true", "false"})
     for (double eps : {0.0, 0.05, 0.3, 1.0}) {
       const std::string with =
@@ -168,7 +161,7 @@ TEST_CASE("the random target is never the true label and is fixed by the seed") 
 
 TEST_CASE("search finds, per sample, the smallest epsilon that flips it") {
   const auto& inputs = trained();
-  const auto& net = net_of(inputs);
+  const auto& net = testing::model_in(inputs);
   const auto set = attack("{epsilon: 0.5, search: true, search_steps: 20}", inputs);
   const auto plain = attack("{epsilon: 0.5}", inputs);
   CHECK(torch::equal(set.success, plain.success));  // the search never loses a success

@@ -36,16 +36,9 @@ AdversarialSet attack(const std::string& with, const testing::Connections& input
 
 // A softmax model trained on the tiny data set, and that data set.
 const testing::Connections& trained() {
-  static const testing::Connections inputs = [] {
-    auto tiny = testing::tiny_dataset(128);
-    auto model = testing::run_node("softmax", "{epochs: 5}", {{"data", tiny}}).find("model");
-    return testing::Connections{{"model", model}, {"data", tiny}};
-  }();
+  static const testing::Connections inputs =
+      testing::trained_on_tiny("softmax", "{epochs: 5}", 128);
   return inputs;
-}
-
-const blindspot::Classifier& net_of(const testing::Connections& inputs) {
-  return *std::dynamic_pointer_cast<const blindspot::Model>(inputs.at(0).second)->net;
 }
 
 // Three classes on 2x2 images: the logit of class c is pixel c; pixel 3 is ignored.
@@ -89,7 +82,7 @@ TEST_CASE("on a two-class linear model the distortion meets the distance to the 
 
 TEST_CASE("x' stays in [0, 1], success is re-verified, and misclassified samples never succeed") {
   const auto inputs = three_class();
-  const auto& net = net_of(inputs);
+  const auto& net = testing::model_in(inputs);
   for (const char* target : {"next", "untargeted", "random", "least-likely"}) {
     CAPTURE(target);
     const auto set = attack(std::string("{target: ") + target + "}", inputs);
@@ -143,7 +136,7 @@ TEST_CASE("every correctly classified tiny sample is attacked successfully") {
   CHECK(torch::equal(set.success, correct.to(torch::kUInt8)));
   CHECK(set.adversarial.min().item<float>() >= 0);
   CHECK(set.adversarial.max().item<float>() <= 1);
-  CHECK(torch::equal(set.prediction, predict(net_of(inputs), set.adversarial)));
+  CHECK(torch::equal(set.prediction, predict(testing::model_in(inputs), set.adversarial)));
 }
 
 TEST_CASE("warm start reaches the same distortion with fewer evaluations") {
@@ -185,7 +178,7 @@ TEST_CASE("every success wins by the margin, so re-classifying cannot undo it") 
   const auto set = attack("{count: 24, margin: 0.5}", inputs);
   const auto won = set.success.to(torch::kBool);
   REQUIRE(won.sum().item<int>() > 20);
-  const at::Tensor logits = net_of(inputs).logits(set.adversarial).detach();
+  const at::Tensor logits = testing::model_in(inputs).logits(set.adversarial).detach();
   const at::Tensor own = logits.gather(1, set.target.clamp_min(0).unsqueeze(1)).squeeze(1);
   const at::Tensor other = logits.scatter(1, set.target.clamp_min(0).unsqueeze(1), -1e30f).amax(1);
   CHECK((own - other).masked_select(won).min().item<float>() >= 0.5f - 1e-4f);

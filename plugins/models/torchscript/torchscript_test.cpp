@@ -23,24 +23,9 @@ using Ints = std::vector<std::int64_t>;
 namespace {
 
 // A fresh folder for this process's TorchScript files, removed when the tests end.
-const fs::path& folder() {
-  /// Owns the folder: creates it, and removes it at exit.
-  struct Scratch {
-    fs::path dir =
-        fs::temp_directory_path() / ("blindspot_torchscript_" + std::to_string(getpid()));
-    Scratch() { fs::create_directories(dir); }
-    ~Scratch() {
-      std::error_code ignored;
-      fs::remove_all(dir, ignored);
-    }
-  };
-  static const Scratch scratch;
-  return scratch.dir;
-}
-
-// Saves `module` as folder()/name and returns the path.
+// Saves `module` as testing::scratch_folder()/name and returns the path.
 std::string save(torch::jit::Module module, const std::string& name) {
-  const std::string path = (folder() / name).string();
+  const std::string path = (testing::scratch_folder() / name).string();
   module.save(path);
   return path;
 }
@@ -299,10 +284,10 @@ TEST_CASE("a model that is not a plain chain lists its layers without shapes or 
 }
 
 TEST_CASE("bad files and parameters are refused with one clear line naming the path") {
-  const std::string missing = (folder() / "nope.pt").string();
+  const std::string missing = (testing::scratch_folder() / "nope.pt").string();
   CHECK(error_of([&] { load(missing); }) == missing + ": no such file");
 
-  const std::string text = (folder() / "model.pt").string();
+  const std::string text = (testing::scratch_folder() / "model.pt").string();
   std::ofstream(text) << "this is not a model\nsecond line\n";
   const std::string not_script = error_of([&] { load(text); });
   CHECK(contains(not_script, text + ": not a TorchScript file: "));
@@ -325,14 +310,15 @@ TEST_CASE("bad files and parameters are refused with one clear line naming the p
 }
 
 TEST_CASE("the CLI exits 2 with one line for a file that is not TorchScript") {
-  const std::string text = (folder() / "cli-model.pt").string();
+  const std::string text = (testing::scratch_folder() / "cli-model.pt").string();
   std::ofstream(text) << "not a model\n";
-  const std::string yaml = (folder() / "bad.yaml").string();
+  const std::string yaml = (testing::scratch_folder() / "bad.yaml").string();
   std::ofstream(yaml) << "experiment: bad\nnodes:\n  m:\n    plugin: torchscript\n"
                       << "    with: {path: '" << text << "'}\n";
-  const std::string log = (folder() / "cli.log").string();
+  const std::string log = (testing::scratch_folder() / "cli.log").string();
   const std::string command = std::string(BLINDSPOT_BUILD_DIR "/blindspot run ") + yaml + " -o " +
-                              (folder() / "bad.h5").string() + " > " + log + " 2>&1";
+                              (testing::scratch_folder() / "bad.h5").string() + " > " + log +
+                              " 2>&1";
   const int status = std::system(command.c_str());
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 2);
