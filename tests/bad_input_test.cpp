@@ -103,3 +103,12 @@ TEST_CASE("a missing experiment file and an unknown command exit 2 with one line
   CHECK(unknown.exit_code == 2);
   CHECK(unknown.output.find("unknown command 'frobnicate'") != std::string::npos);
 }
+
+TEST_CASE("an archive folder that cannot be created is one line and exit 2, before any node runs") {
+  auto run = run_blindspot("run " BLINDSPOT_SOURCE_DIR
+                           "/experiments/quickstart.yaml -o /proc/blindspot/out.h5");
+  CHECK(run.exit_code == 2);
+  CHECK(run.output.find("/proc/blindspot: cannot create the archive's folder") !=
+        std::string::npos);
+  CHECK(run.output.find("done in") == std::string::npos);
+}
