@@ -142,8 +142,9 @@ std::vector<at::Tensor> SequentialClassifier::parameters() const {
 at::Tensor SequentialClassifier::weight(const std::string& child) const {
   for (const auto& item : net_->named_children())
     if (item.key() == child) {
-      const at::Tensor* weight = item.value()->named_parameters(false).find("weight");
-      if (weight) return *weight;
+      // The dictionary is held by name: find() points into it.
+      const auto parameters = item.value()->named_parameters(/*recurse=*/false);
+      if (const at::Tensor* weight = parameters.find("weight")) return *weight;
     }
   throw Error("", fmt::format("model has no layer '{}' with a weight", child));
 }
