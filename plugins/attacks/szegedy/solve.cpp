@@ -23,6 +23,19 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+/// Per row, the loss whose minimum the attack seeks: CE(logits, label) when targeted; when
+/// untargeted, -log(1 - p_label), the cross-entropy of "any label but this one", computed as
+/// logsumexp(z) - logsumexp(z without the label). Both are bounded below by 0, so the minimiser
+/// stops near the decision boundary instead of running past it (ascending CE is unbounded).
+at::Tensor attack_loss(const at::Tensor& logits, const at::Tensor& label, bool untargeted) {
+  if (!untargeted)
+    return torch::nn::functional::cross_entropy(
+        logits, label, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
+  const at::Tensor others =
+      logits.scatter(1, label.unsqueeze(1), -std::numeric_limits<float>::infinity());
+  return logits.logsumexp(1) - others.logsumexp(1);
+}
+
 /// What all drivers share. Each problem belongs to one driver, so the rows of `out` are
 /// written without locks.
 struct Shared {
@@ -81,9 +94,9 @@ class Driver final : public ProblemQueue {
     finished_.emplace_back(id, outcome);
   }
 
-  /// f = c * ||x' - x||^2 + CE(f(x'), label) (minus CE when untargeted), over x' in [0, 1]:
-  /// the squared norm keeps f smooth at r = 0. One forward/backward for the whole batch,
-  /// the gradient taken with respect to the input only.
+  /// f = c * ||x' - x||^2 + loss(f(x'), label) over x' in [0, 1]: the squared norm keeps f
+  /// smooth at r = 0. One forward/backward for the whole batch, the gradient taken with respect
+  /// to the input only.
   void objective(const at::Tensor& which, const at::Tensor& xp, at::Tensor& f, at::Tensor& grad) {
     if (s_.failed) throw std::runtime_error("stopped: another driver failed");
     const auto started = Clock::now();
@@ -93,10 +106,8 @@ class Driver final : public ProblemQueue {
       c.data_ptr<double>()[k] = flights_.at(which.data_ptr<std::int64_t>()[k]).c;
     torch::AutoGradMode enable(true);
     const at::Tensor input = xp.to(at::kFloat).view(s_.batch_shape).requires_grad_(true);
-    at::Tensor loss = torch::nn::functional::cross_entropy(
-        s_.net.logits(input), s_.p.label.index_select(0, which),
-        torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
-    if (s_.p.untargeted) loss = -loss;
+    const at::Tensor loss =
+        attack_loss(s_.net.logits(input), s_.p.label.index_select(0, which), s_.p.untargeted);
     const at::Tensor g = torch::autograd::grad({loss.sum()}, {input})[0];
     const at::Tensor r = xp - s_.p.x.index_select(0, which);
     f = c * r.pow(2).sum(1) + loss.detach().to(at::kDouble);
