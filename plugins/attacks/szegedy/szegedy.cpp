@@ -11,6 +11,7 @@
 #include "blindspot/plugin.hpp"
 #include "blindspot/samples.hpp"
 #include "solve.hpp"
+#include "targets.hpp"
 
 namespace {
 
@@ -42,10 +43,14 @@ class Szegedy final : public Node {
         .param(&Params::target, "target", "random",
                "random (seeded, uniform over the other labels), next ((label + 1) mod classes), "
                "least-likely (lowest clean logit), all (every other label, closest kept), "
-               "untargeted (any other label: ascend the true label's loss) or list (`targets`)")
-        .choices({"random", "next", "least-likely", "all", "untargeted", "list"})
+               "untargeted (any other label: minimise -log(1 - p(true label)), which is bounded, "
+               "so the "
+               "result stays near the closest boundary), list (`targets`, in the order samples are "
+               "attacked) or by-index (`targets[i]` for the sample of source index i)")
+        .choices({"random", "next", "least-likely", "all", "untargeted", "list", "by-index"})
         .param(&Params::targets, "targets", std::vector<std::int64_t>{},
-               "target list: one label per sample, or one for all")
+               "list: one label per sample, or one for all; by-index: one label per source index "
+               "(the sample's row in its data files), covering every sample attacked")
         .at_least(0)
         .param(&Params::batch, "batch", 256,
                "problems each driver keeps in its batch; a finished one is replaced at once")
@@ -93,7 +98,9 @@ class Szegedy final : public Node {
       const at::Tensor other = torch::arange(per).repeat(n);
       label = other + other.ge(samples.labels.index_select(0, owner)).to(torch::kLong);
     } else {
-      label = untargeted ? samples.labels.clone() : targets(net, samples, ctx);
+      label = untargeted ? samples.labels.clone()
+                         : szegedy::choose_targets(net, samples, p_.target, p_.targets, p_.batch,
+                                                   ctx.rng());
     }
     const at::Tensor true_label = samples.labels.index_select(0, owner);
     szegedy::Problems problems{samples.images.flatten(1).to(torch::kDouble).index_select(0, owner),
@@ -128,15 +135,17 @@ class Szegedy final : public Node {
     set.extra["evaluations"] = found.evaluations.view({n, per}).sum(1);
     set.extra["solves"] = found.solves.view({n, per}).sum(1);
     const std::int64_t won = set.success.sum().item<std::int64_t>();
+    const std::int64_t attacked = correct.sum().item<std::int64_t>();
     const double mean =
         won ? set.distortion.masked_select(set.success.to(torch::kBool)).mean().item<double>()
             : 0.0;
     char line[200];
     std::snprintf(line, sizeof line,
-                  "%lld of %lld samples succeeded (%.1f%%), mean distortion of successes %.4f; "
-                  "%lld were misclassified before the attack",
-                  static_cast<long long>(won), static_cast<long long>(n), 100.0 * won / n, mean,
-                  static_cast<long long>(n - correct.sum().item<std::int64_t>()));
+                  "%lld of %lld attacked succeeded (%.1f%%; %lld already misclassified, not "
+                  "attacked), mean distortion of successes %.4f",
+                  static_cast<long long>(won), static_cast<long long>(attacked),
+                  attacked ? 100.0 * won / attacked : 0.0, static_cast<long long>(n - attacked),
+                  mean);
     ctx.log(line);
     const szegedy::Timing& t = found.timing;
     const double busy = std::max(t.model + t.judging + t.optimiser, 1e-9);
@@ -149,54 +158,9 @@ class Szegedy final : public Node {
     out.put("adversarial", std::move(set));
   }
 
-  // The label each sample is pushed towards (one target per sample).
-  at::Tensor targets(const Classifier& net, const LabelledImages& samples, RunContext& ctx) const {
-    const std::int64_t classes = net.num_classes(), n = samples.size();
-    if (p_.target == "next") return (samples.labels + 1).remainder(classes);
-    if (p_.target == "least-likely") return predict_least_likely(net, samples.images);
-    if (p_.target == "list") {
-      const auto given = static_cast<std::int64_t>(p_.targets.size());
-      if (given != 1 && given != n)
-        throw Error("", "targets lists " + std::to_string(given) + " labels for " +
-                            std::to_string(n) + " samples; give one, or one per sample");
-      for (std::int64_t t : p_.targets)
-        if (t >= classes)
-          throw Error("", "target " + std::to_string(t) + " is not a label of the model");
-      return torch::tensor(p_.targets).expand({n}).clone();
-    }
-    // random: uniform over the classes - 1 other labels, by a draw that is the same everywhere.
-    at::Tensor out = samples.labels.clone();
-    auto* label = out.data_ptr<std::int64_t>();
-    for (std::int64_t i = 0; i < n; ++i) {
-      const std::int64_t other = uniform(ctx.rng(), classes - 1);
-      label[i] = other >= label[i] ? other + 1 : other;
-    }
-    return out;
-  }
-
-  at::Tensor predict_least_likely(const Classifier& net, const at::Tensor& images) const {
-    torch::NoGradGuard no_grad;
-    std::vector<at::Tensor> parts;
-    for (std::int64_t start = 0; start < images.size(0); start += p_.batch)
-      parts.push_back(
-          net.logits(images.narrow(0, start, std::min(p_.batch, images.size(0) - start)))
-              .argmin(1));
-    return torch::cat(parts);
-  }
-
-  // A uniform integer in [0, k): rng() % k, rejecting the top draws that would bias it.
-  static std::int64_t uniform(std::mt19937_64& rng, std::int64_t k) {
-    const auto n = static_cast<std::uint64_t>(k);
-    const std::uint64_t top = std::numeric_limits<std::uint64_t>::max();
-    const std::uint64_t limit = top - top % n;  // a multiple of n
-    std::uint64_t draw = rng();
-    while (draw >= limit) draw = rng();
-    return static_cast<std::int64_t>(draw % n);
-  }
-
   const Params p_;
 };
 
 }  // namespace
 
-BLINDSPOT_PLUGIN(Szegedy, "szegedy", attack, "1")
+BLINDSPOT_PLUGIN(Szegedy, "szegedy", attack, "2")

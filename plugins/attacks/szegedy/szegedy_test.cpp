@@ -50,7 +50,77 @@ testing::Connections three_class() {
           {"data", data(pixels, {0, 1, 2, 1}, 3)}};
 }
 
+// A sigmoid MLP trained on five noisy 1x6x6 prototypes, with its data: a nonlinear
+// model with several classes, on which the nearest other class differs from sample to sample.
+const testing::Connections& five_class_mlp() {
+  static const testing::Connections inputs = [] {
+    torch::manual_seed(5);
+    const std::int64_t classes = 5, n = 300;
+    const at::Tensor prototypes = 0.2 + 0.6 * torch::rand({classes, 36});
+    const at::Tensor labels = torch::arange(n).remainder(classes);
+    const at::Tensor pixels =
+        (prototypes.index_select(0, labels) + 0.15 * torch::randn({n, 36})).clamp(0, 1);
+    auto dataset = std::make_shared<blindspot::Dataset>();
+    dataset->source = "five prototypes";
+    dataset->num_classes = classes;
+    dataset->splits["train"] = {pixels.view({n, 1, 6, 6}), labels, torch::arange(n)};
+    const auto model = testing::run_node("mlp",
+                                         "{hidden: [16], lambdas: [0, 0], epochs: 40, batch: 20, "
+                                         "learning_rate: 0.5}",
+                                         {{"data", dataset}})
+                           .find("model");
+    return testing::Connections{{"model", model}, {"data", dataset}};
+  }();
+  return inputs;
+}
+
+// The mean distortion of the samples both sets fooled.
+std::pair<double, double> paired_means(const AdversarialSet& a, const AdversarialSet& b) {
+  const at::Tensor both = a.success.logical_and(b.success);
+  return {a.distortion.masked_select(both).mean().item<double>(),
+          b.distortion.masked_select(both).mean().item<double>()};
+}
+
 }  // namespace
+
+TEST_CASE("untargeted finds examples about as close as the best of all targeted ones") {
+  const auto& inputs = five_class_mlp();
+  const auto untargeted = attack("{count: 40, target: untargeted}", inputs);
+  const auto all = attack("{count: 40, target: all}", inputs);
+  const at::Tensor correct = untargeted.original_prediction.eq(untargeted.labels);
+  REQUIRE(correct.sum().item<int>() >= 30);
+  CHECK(torch::equal(untargeted.success, correct.to(torch::kUInt8)));
+  CHECK(torch::equal(all.success, correct.to(torch::kUInt8)));
+  const auto [u, a] = paired_means(untargeted, all);
+  MESSAGE("mean distortion untargeted " << u << ", best target " << a);
+  // Ascending the true label's cross-entropy (unbounded) gave several times the distortion.
+  CHECK(u <= a * 1.05);
+  CHECK(u >= a * 0.95);  // `all` includes the class untargeted lands in: it cannot be far better
+}
+
+TEST_CASE("untargeted: one and two drivers agree within 0.1% on the mean") {
+  const auto& inputs = five_class_mlp();
+  const auto one = attack("{count: 40, target: untargeted, threads: 1}", inputs);
+  const auto two = attack("{count: 40, target: untargeted, threads: 2, batch: 7}", inputs);
+  CHECK(torch::equal(one.success, two.success));
+  const auto [a, b] = paired_means(one, two);
+  CHECK(b == doctest::Approx(a).epsilon(0.001));
+}
+
+TEST_CASE("by-index targets follow each sample's source index") {
+  const auto inputs = three_class();  // source indices 100..103, labels 0, 1, 2, 1
+  std::string targets = "[";
+  for (int i = 0; i < 104; ++i) targets += (i ? ", " : "") + std::to_string(i == 100 ? 2 : 0);
+  targets += "]";
+  const auto set = attack("{target: by-index, targets: " + targets + "}", inputs);
+  CHECK(torch::equal(set.target, torch::tensor({2, 0, 0, 0}).to(torch::kLong)));
+  CHECK(set.success[0].item<int>() == 1);
+  CHECK(set.success[1].item<int>() == 1);
+  CHECK(set.success[2].item<int>() == 1);
+  CHECK(set.success[3].item<int>() == 0);  // misclassified before
+  CHECK_THROWS_WITH_AS(attack("{target: by-index, targets: [1, 2]}", inputs),
+                       doctest::Contains("source index 100"), blindspot::Error);
+}
 
 TEST_CASE("on a two-class linear model the distortion meets the distance to the boundary") {
   const at::Tensor w = torch::tensor({{1.f, -1.f, .5f, 0.f}, {-1.f, 1.f, -.5f, .2f}});
