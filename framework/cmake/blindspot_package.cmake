@@ -5,9 +5,10 @@
 # is written at configure time and costs the build nothing.
 include(CMakePackageConfigHelpers)
 
-# The targets a plugin project links: blindspot::sdk (plugins), blindspot::host and
-# blindspot::testing (plugin tests, through blindspot/testing.hpp), and the blindspot program.
-set(blindspot_exported blindspot_sdk blindspot_host blindspot)
+# The targets a plugin project links: blindspot::sdk (plugins, with the sanitizer flags of
+# blindspot::sanitizers), blindspot::host and blindspot::testing (plugin tests, through
+# blindspot/testing.hpp), and the blindspot program.
+set(blindspot_exported blindspot_sanitizers blindspot_sdk blindspot_host blindspot)
 if(TARGET blindspot_testing)
   list(APPEND blindspot_exported blindspot_testing)
 endif()
