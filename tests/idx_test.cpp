@@ -185,3 +185,69 @@ TEST_CASE("images and labels of different counts are refused with both counts") 
   CHECK(error_of([&] { blindspot::host::read_pair(pair); }).find("1 dimension") !=
         std::string::npos);
 }
+
+TEST_CASE("gzip data whose CRC, length or end is wrong is refused, naming the file") {
+  TempDir dir;
+  std::mt19937 random(3);
+  Bytes idx = hand_made_idx(4, 0);
+  for (int k = 0; k < 4 * 6 * 100; ++k) idx.push_back(static_cast<std::uint8_t>(random()));
+  idx[7] = 100;  // 100 images of 2x3 (random: stored blocks)
+  write_gzipped(dir.path / "good.gz", idx);
+  REQUIRE(read_idx(dir.path / "good.gz").size(0) == 100);
+  const Bytes packed = read_bytes(dir.path / "good.gz");
+  auto broken = [&](const std::string& name, auto change) {
+    Bytes bytes = packed;
+    change(bytes);
+    write_bytes(dir.path / name, bytes);
+    return error_of([&] { read_idx(dir.path / name); });
+  };
+  const std::string flipped = broken("flipped.gz", [](Bytes& b) { b[b.size() / 2] ^= 1; });
+  CHECK(flipped == (dir.path / "flipped.gz").string() +
+                       ": corrupt or unreadable gzip data: incorrect data check");
+  CHECK(broken("crc.gz", [](Bytes& b) { b[b.size() - 8] ^= 1; }).find("incorrect data check") !=
+        std::string::npos);
+  CHECK(broken("length.gz", [](Bytes& b) {
+          b[b.size() - 4] ^= 1;
+        }).find("incorrect length check") != std::string::npos);
+  CHECK(broken("cut.gz", [](Bytes& b) { b.resize(b.size() - 4); }) ==
+        (dir.path / "cut.gz").string() +
+            ": corrupt or unreadable gzip data: unexpected end of file");
+}
+
+TEST_CASE("a file longer than its header declares is refused") {
+  TempDir dir;
+  write_bytes(dir.path / "long", hand_made_idx(4, 25));
+  CHECK(error_of([&] { read_idx(dir.path / "long"); }) ==
+        (dir.path / "long").string() +
+            ": holds more than the 24 bytes of data its header declares");
+}
+
+TEST_CASE("giant header dimensions are refused against the file's size before reading") {
+  TempDir dir;
+  // 2^16 x 2^16 x 2^15 images: 2^47 bytes declared in a file of 20.
+  const Bytes giant{0, 0, 8, 3, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0x80, 0, 1, 2, 3, 4};
+  write_bytes(dir.path / "giant", giant);
+  CHECK(error_of([&] { read_idx(dir.path / "giant"); }) ==
+        (dir.path / "giant").string() +
+            ": truncated: expected 140737488355328 bytes of data, "
+            "found 4");
+  write_gzipped(dir.path / "giant.gz", giant);
+  CHECK(error_of([&] { read_idx(dir.path / "giant.gz"); }) ==
+        (dir.path / "giant.gz").string() +
+            ": truncated: the header declares 140737488355328 "
+            "bytes of data, more than a gzip file of " +
+            std::to_string(fs::file_size(dir.path / "giant.gz")) + " bytes can hold");
+}
+
+TEST_CASE("images of height or width 0 are refused") {
+  TempDir dir;
+  const blindspot::host::IdxPair pair{dir.path / "images", dir.path / "labels"};
+  write_idx(pair.labels, at::zeros({3}, at::kByte));
+  write_idx(pair.images, at::zeros({3, 28, 0}, at::kByte));
+  CHECK(error_of([&] { blindspot::host::read_pair(pair); }) ==
+        pair.images.string() +
+            ": images of 28x0 pixels, expected a height and width of at least 1");
+  write_idx(pair.images, at::zeros({3, 0, 5}, at::kByte));
+  CHECK(error_of([&] { blindspot::host::read_pair(pair); }).find("0x5 pixels") !=
+        std::string::npos);
+}
