@@ -35,6 +35,7 @@ std::string dlopen_error(const fs::path& path, const std::string& fallback) {
 
 Registry::Registry() {
   add(dataset_plugin_entry(), {});
+  plugins_.at(dataset_plugin_entry().name).files_read = dataset_files;
 }
 
 void Registry::load_directory(const fs::path& dir) {
@@ -151,7 +152,7 @@ void Registry::load_default_locations(const std::vector<std::string>& extra) {
 }
 
 void Registry::add(const PluginEntry& entry, const fs::path& library) {
-  LoadedPlugin plugin{&entry, library, entry.describe()};
+  LoadedPlugin plugin{&entry, library, entry.describe(), nullptr};
   plugin.schema.set_name(entry.name);
   plugins_[entry.name] = std::move(plugin);
 }
