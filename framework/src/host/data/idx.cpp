@@ -70,8 +70,14 @@ class GzReader {
   /// stream ends with its trailer and that its CRC and length match (zlib checks them when a
   /// read reaches the end of the stream; gzclose reports a stream cut short).
   void expect_end(std::uint64_t expected) {
-    std::uint8_t extra = 0;
-    if (read(&extra, 1) != 0)
+    std::array<std::uint8_t, 4096> extra{};
+    const bool more = read(extra.data(), 1) != 0;
+    if (more && compressed()) {
+      // A corrupt stream often decodes to more data: read it to its end so that zlib's CRC
+      // check names the corruption rather than the length.
+      while (read(extra.data(), extra.size()) != 0) continue;
+    }
+    if (more)
       throw Error(path_.string(), fmt::format("holds more than the {} bytes of data its header "
                                               "declares",
                                               expected));
@@ -86,8 +92,10 @@ class GzReader {
  private:
   [[noreturn]] void fail() {
     int code = Z_OK;
-    const char* message = gzerror(file_, &code);
+    std::string message = gzerror(file_, &code);
     if (code == Z_ERRNO) message = std::strerror(errno);
+    const std::string prefix = path_.string() + ": ";  // zlib starts its messages with the path
+    if (message.compare(0, prefix.size(), prefix) == 0) message.erase(0, prefix.size());
     throw Error(path_.string(), fmt::format("corrupt or unreadable gzip data: {}", message));
   }
 
