@@ -201,10 +201,10 @@ TEST_CASE("no flipped bit of a gzipped IDX file gives silently wrong pixels") {
   const Bytes packed = read_bytes(dir.path / "good.gz");
   const fs::path file = dir.path / "flipped.gz";
   int refused = 0;
-  for (std::size_t at = 10; at < packed.size(); at += 7) {  // every 7th byte after the header
-    CAPTURE(at);
+  for (std::size_t offset = 10; offset < packed.size(); offset += 7) {  // after the header
+    CAPTURE(offset);
     Bytes bytes = packed;
-    bytes[at] ^= 1;
+    bytes[offset] ^= 1;
     write_bytes(file, bytes);
     const std::string message = error_of([&] { CHECK(at::equal(read_idx(file), good)); });
     if (message.empty()) continue;

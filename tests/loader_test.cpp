@@ -168,7 +168,7 @@ TEST_CASE("a library that calls exit() while loaded ends the process with its pa
   const std::string folder = std::string(BLINDSPOT_TEST_PLUGIN_DIR) + "/exits";
   auto result = blindspot::test_support::run_blindspot("plugins --plugin-path " + folder);
   CHECK(result.exit_code == 2);
-  CHECK(result.output == folder +
+  CHECK(result.output == "blindspot: " + folder +
                              "/libtest_exits.so: the library called exit() while being loaded; "
                              "remove it from the plugin path\n");
 }

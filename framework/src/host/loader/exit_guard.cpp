@@ -21,8 +21,8 @@ void report_exit_while_loading() {
   if (loading().empty()) return;
   std::fflush(stdout);
   std::fprintf(stderr,
-               "%s: the library called exit() while being loaded; remove it from the plugin "
-               "path\n",
+               "blindspot: %s: the library called exit() while being loaded; remove it from "
+               "the plugin path\n",
                loading().c_str());
   _exit(2);  // exit() is already running: _exit only ends the process, with "bad input"
 }
