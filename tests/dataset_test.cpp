@@ -8,10 +8,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <map>
 #include <memory>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "blindspot/error.hpp"
@@ -20,6 +22,7 @@
 #include "data/dataset_node.hpp"
 #include "data/idx.hpp"
 #include "data/splits.hpp"
+#include "support/process.hpp"
 
 namespace fs = std::filesystem;
 using blindspot::Dataset;
@@ -364,4 +367,109 @@ TEST_CASE("the real data sets load with the expected shapes and all ten classes"
     CHECK(std::get<0>(at::_unique(data->split("train").labels)).numel() == 10);
     CHECK(std::get<0>(at::_unique(data->split("test").labels)).numel() == 10);
   }
+}
+
+TEST_CASE("train and test images of different sizes are refused, naming both files") {
+  TempDir dir;
+  write_source(dir.path, "train-", Source(10, 28, 28, 10));
+  write_source(dir.path, "t10k-", Source(10, 56, 14, 10));
+  CHECK(error_of([&] { run_dataset(idx_params(dir.path, 0, 0)); }) ==
+        (dir.path / "t10k-images-idx3-ubyte").string() +
+            ": images of 56x14 pixels, but the "
+            "train images of " +
+            (dir.path / "train-images-idx3-ubyte").string() +
+            " are 28x28; train and test images must be of one size");
+}
+
+TEST_CASE("a test count near the int64 limit is refused, not overflowed") {
+  TempDir dir;
+  write_source(dir.path, "", Source(10, 2, 2, 2));
+  auto params = idx_params(dir.path, 4, 0);
+  params["test"] = Value::of(std::numeric_limits<std::int64_t>::max());
+  CHECK(error_of([&] { run_dataset(params); }) ==
+        (dir.path / "images-idx3-ubyte").string() +
+            ": train 4 + test 9223372036854775807 = 9223372036854775811 images asked for, but "
+            "the pool holds 10");
+}
+
+TEST_CASE("a data folder or IDX file that is a symlink loop is one error naming it") {
+  TempDir dir;
+  fs::create_directory_symlink("loop", dir.path / "loop");
+  CHECK(error_of([&] { run_dataset(idx_params(dir.path / "loop", 1, 1)); }) ==
+        (dir.path / "loop").string() +
+            ": cannot read the folder: Too many levels of symbolic links");
+  fs::create_directory(dir.path / "data");
+  fs::create_symlink("images-idx3-ubyte", dir.path / "data/images-idx3-ubyte");
+  CHECK(error_of([&] { run_dataset(idx_params(dir.path / "data", 1, 1)); }) ==
+        (dir.path / "data/images-idx3-ubyte").string() +
+            ": cannot read: Too many levels of symbolic links");
+}
+
+TEST_CASE("shuffle false takes the files' order; true (the default) the seeded permutation") {
+  TempDir dir;
+  const Source pool(20, 3, 2, 4);
+  write_source(dir.path, "", pool);
+  auto in_order = idx_params(dir.path, 8, 6, true);
+  in_order["shuffle"] = Value::of(false);
+  const auto data = run_dataset(in_order);
+  const at::Tensor rows = blindspot::host::read_idx(dir.path / "images-idx3-ubyte");
+  const at::Tensor labels = blindspot::host::read_idx(dir.path / "labels-idx1-ubyte");
+  for (const auto& [name, first, count] : {std::tuple{"train", 0, 8}, std::tuple{"test", 8, 6},
+                                           std::tuple{"p1", 0, 4}, std::tuple{"p2", 4, 4}}) {
+    CAPTURE(name);
+    const LabelledImages& split = data->split(name);
+    CHECK(at::equal(split.indices, at::arange(first, first + count, at::kLong)));
+    CHECK(at::equal(split.images.squeeze(1).mul(255).round().to(at::kByte),
+                    rows.narrow(0, first, count)));
+    CHECK(at::equal(split.labels, labels.narrow(0, first, count).to(at::kLong)));
+  }
+
+  auto shuffled = idx_params(dir.path, 8, 6, true);
+  shuffled["shuffle"] = Value::of(true);
+  const auto by_default = run_dataset(idx_params(dir.path, 8, 6, true), 7);
+  const auto permuted = run_dataset(shuffled, 7);
+  std::mt19937_64 rng(7);
+  const std::vector<std::int64_t> order = blindspot::host::portable_permutation(20, rng);
+  CHECK(as_vector(permuted->split("train").indices) ==
+        std::vector<std::int64_t>(order.begin(), order.begin() + 8));
+  CHECK(as_vector(permuted->split("test").indices) ==
+        std::vector<std::int64_t>(order.begin() + 8, order.begin() + 14));
+  for (const char* name : {"train", "test", "p1", "p2"}) {
+    CAPTURE(name);
+    CHECK(at::equal(by_default->split(name).indices, permuted->split(name).indices));
+    check_matches_source(permuted->split(name), pool);
+  }
+}
+
+TEST_CASE("shuffle false keeps the order of separate train and test files") {
+  TempDir dir;
+  const Source train_file(12, 2, 2, 3);
+  const Source test_file(9, 2, 2, 3);
+  write_source(dir.path, "train-", train_file);
+  write_source(dir.path, "t10k-", test_file);
+  auto params = idx_params(dir.path, 5, 4);
+  params["shuffle"] = Value::of(false);
+  const auto data = run_dataset(params);
+  CHECK(at::equal(data->split("train").indices, at::arange(5, at::kLong)));
+  CHECK(at::equal(data->split("test").indices, at::arange(4, at::kLong)));
+  check_matches_source(data->split("train"), train_file);
+  check_matches_source(data->split("test"), test_file);
+}
+
+TEST_CASE("the cache key digests only the IDX files the node reads") {
+  TempDir dir;
+  write_source(dir.path, "", Source(10, 2, 2, 2));
+  std::ofstream(dir.path / "notes.txt") << "not data\n";
+  fs::create_directory_symlink("loop", dir.path / "loop");  // a walk of the folder would fail here
+  CHECK(blindspot::host::dataset_files(validated(idx_params(dir.path, 4, 0))) ==
+        std::vector<fs::path>{dir.path / "images-idx3-ubyte", dir.path / "labels-idx1-ubyte"});
+  CHECK(blindspot::host::dataset_files(validated({{"train", Value::of(4)}})).empty());
+
+  const fs::path yaml = dir.path / "exp.yaml";
+  std::ofstream(yaml) << "experiment: order\nseed: 1\nnodes:\n  data:\n    plugin: dataset\n"
+                      << "    with: {source: idx, path: '" << dir.path.string() << "', train: 4}\n";
+  const auto run = blindspot::test_support::run_blindspot("run '" + yaml.string() + "' -o '" +
+                                                          (dir.path / "out.h5").string() + "'");
+  INFO(run.output);
+  CHECK(run.exit_code == 0);
 }

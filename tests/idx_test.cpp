@@ -185,3 +185,90 @@ TEST_CASE("images and labels of different counts are refused with both counts") 
   CHECK(error_of([&] { blindspot::host::read_pair(pair); }).find("1 dimension") !=
         std::string::npos);
 }
+
+TEST_CASE("no flipped bit of a gzipped IDX file gives silently wrong pixels") {
+  TempDir dir;
+  // 100 images of 28x28 with a random centre, compressible like MNIST digits.
+  Bytes idx{0, 0, 8, 3, 0, 0, 0, 100, 0, 0, 0, 28, 0, 0, 0, 28};
+  std::mt19937 random(5);
+  for (int k = 0; k < 100 * 28 * 28; ++k) {
+    const int y = k / 28 % 28, x = k % 28;
+    const bool centre = y > 6 && y < 22 && x > 6 && x < 22;
+    idx.push_back(static_cast<std::uint8_t>(centre && random() % 3 ? random() % 256 : 0));
+  }
+  write_gzipped(dir.path / "good.gz", idx);
+  const at::Tensor good = read_idx(dir.path / "good.gz");
+  const Bytes packed = read_bytes(dir.path / "good.gz");
+  const fs::path file = dir.path / "flipped.gz";
+  int refused = 0;
+  for (std::size_t offset = 10; offset < packed.size(); offset += 7) {  // after the header
+    CAPTURE(offset);
+    Bytes bytes = packed;
+    bytes[offset] ^= 1;
+    write_bytes(file, bytes);
+    const std::string message = error_of([&] { CHECK(at::equal(read_idx(file), good)); });
+    if (message.empty()) continue;
+    ++refused;
+    CHECK(message.find(file.string() + ": ") == 0);
+  }
+  CHECK(refused > 0);
+}
+
+TEST_CASE("gzip data whose CRC, length or end is wrong is refused, naming the file") {
+  TempDir dir;
+  const Bytes idx = hand_made_idx(200, 200 * 6);
+  write_gzipped(dir.path / "good.gz", idx);
+  const Bytes packed = read_bytes(dir.path / "good.gz");
+  auto broken = [&](const std::string& name, auto change) {
+    Bytes bytes = packed;
+    change(bytes);
+    write_bytes(dir.path / name, bytes);
+    return error_of([&] { read_idx(dir.path / name); });
+  };
+  CHECK(broken("crc.gz", [](Bytes& b) { b[b.size() - 8] ^= 1; }) ==
+        (dir.path / "crc.gz").string() + ": corrupt or unreadable gzip data: incorrect data check");
+  CHECK(broken("length.gz", [](Bytes& b) { b[b.size() - 4] ^= 1; }) ==
+        (dir.path / "length.gz").string() +
+            ": corrupt or unreadable gzip data: incorrect length check");
+  CHECK(broken("cut.gz", [](Bytes& b) { b.resize(b.size() - 4); }) ==
+        (dir.path / "cut.gz").string() +
+            ": corrupt or unreadable gzip data: unexpected end of file");
+}
+
+TEST_CASE("a file longer than its header declares is refused") {
+  TempDir dir;
+  write_bytes(dir.path / "long", hand_made_idx(4, 25));
+  CHECK(error_of([&] { read_idx(dir.path / "long"); }) ==
+        (dir.path / "long").string() +
+            ": holds more than the 24 bytes of data its header declares");
+}
+
+TEST_CASE("giant header dimensions are refused against the file's size before reading") {
+  TempDir dir;
+  // 2^16 x 2^16 x 2^15 images: 2^47 bytes declared in a file of 20.
+  const Bytes giant{0, 0, 8, 3, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0x80, 0, 1, 2, 3, 4};
+  write_bytes(dir.path / "giant", giant);
+  CHECK(error_of([&] { read_idx(dir.path / "giant"); }) ==
+        (dir.path / "giant").string() +
+            ": truncated: expected 140737488355328 bytes of data, "
+            "found 4");
+  write_gzipped(dir.path / "giant.gz", giant);
+  CHECK(error_of([&] { read_idx(dir.path / "giant.gz"); }) ==
+        (dir.path / "giant.gz").string() +
+            ": truncated: the header declares 140737488355328 "
+            "bytes of data, more than a gzip file of " +
+            std::to_string(fs::file_size(dir.path / "giant.gz")) + " bytes can hold");
+}
+
+TEST_CASE("images of height or width 0 are refused") {
+  TempDir dir;
+  const blindspot::host::IdxPair pair{dir.path / "images", dir.path / "labels"};
+  write_idx(pair.labels, at::zeros({3}, at::kByte));
+  write_idx(pair.images, at::zeros({3, 28, 0}, at::kByte));
+  CHECK(error_of([&] { blindspot::host::read_pair(pair); }) ==
+        pair.images.string() +
+            ": images of 28x0 pixels, expected a height and width of at least 1");
+  write_idx(pair.images, at::zeros({3, 0, 5}, at::kByte));
+  CHECK(error_of([&] { blindspot::host::read_pair(pair); }).find("0x5 pixels") !=
+        std::string::npos);
+}

@@ -1,4 +1,4 @@
-// The built-in dataset node: finds the source's IDX files, reads them and splits them by seed.
+// The built-in dataset node: finds the source's IDX files, reads them and splits them.
 #include "data/dataset_node.hpp"
 
 #include <ATen/ATen.h>
@@ -21,7 +21,8 @@ namespace {
 constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mnist";
 constexpr const char* kOutput = "data";
 
-/// The dataset node: MNIST digits, Fashion-MNIST or an IDX folder, split by the node's seed.
+/// The dataset node: MNIST digits, Fashion-MNIST or an IDX folder, split by the node's seed
+/// (or in the files' order).
 class DatasetNode final : public Node {
  public:
   struct Params {
@@ -30,12 +31,13 @@ class DatasetNode final : public Node {
     std::int64_t train;
     std::int64_t test;
     bool halves;
+    bool shuffle;
   };
 
   static Schema describe() {
     return Schema::of<Params>(
                "Images and labels from IDX files, split into train and test (and halves p1, "
-               "p2) by the node's seed")
+               "p2) by the node's seed or in the files' order")
         .param(&Params::source, "source", "mnist",
                "mnist: the 10,000 MNIST digits made by scripts/setup; fashion-mnist: Debian's "
                "Fashion-MNIST; idx: the folder given by 'path'")
@@ -53,6 +55,10 @@ class DatasetNode final : public Node {
         .at_least(0)
         .param(&Params::halves, "halves", false,
                "also produce p1 and p2, the two disjoint halves of the train split")
+        .param(&Params::shuffle, "shuffle", true,
+               "permute the images by the node's seed before splitting; false: keep the files' "
+               "order (train is the first 'train' images, test the next 'test', or the first "
+               "of the test file)")
         .output<Dataset>(kOutput, "the splits train and test (and p1, p2 with halves)");
   }
 
@@ -101,7 +107,7 @@ class DatasetNode final : public Node {
     const auto [folder, source] = locate();
     const IdxFolder files = find_idx_files(folder);
     std::mt19937_64 rng(seed);
-    const SplitSizes sizes{p_.train, p_.test, p_.halves};
+    const SplitSizes sizes{p_.train, p_.test, p_.halves, p_.shuffle};
     Dataset data;
     data.source = source;
     if (files.pool) {
@@ -156,6 +162,17 @@ const PluginEntry& dataset_plugin_entry() {
                                    return std::make_unique<DatasetNode>(params);
                                  }};
   return entry;
+}
+
+std::vector<std::filesystem::path> dataset_files(const ValidatedParams& values) {
+  DatasetNode::Params params{};
+  DatasetNode::describe().assign(&params, values);
+  if (params.source != "idx" || params.path.empty()) return {};
+  const IdxFolder folder = find_idx_files(params.path);
+  std::vector<std::filesystem::path> files;
+  for (const std::optional<IdxPair>& pair : {folder.train, folder.test, folder.pool})
+    if (pair) files.insert(files.end(), {pair->images, pair->labels});
+  return files;
 }
 
 }  // namespace blindspot::host

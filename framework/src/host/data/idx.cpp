@@ -24,6 +24,9 @@ constexpr int kMaxDims = 4;
 // Data is read in chunks so that a header claiming more data than the file holds is reported
 // as truncated instead of allocating its claimed size up front.
 constexpr std::size_t kChunk = std::size_t{1} << 24;
+// Deflate's largest possible compression ratio (a run of one byte): a gzip file of n bytes
+// holds at most about 1032 n bytes, which bounds the data a gzipped header may declare.
+constexpr std::uint64_t kMaxDeflateRatio = 1032;
 
 /// An open zlib file, closed when it goes out of scope.
 class GzReader {
@@ -38,7 +41,12 @@ class GzReader {
   }
   GzReader(const GzReader&) = delete;
   GzReader& operator=(const GzReader&) = delete;
-  ~GzReader() { gzclose(file_); }
+  ~GzReader() {
+    if (file_) gzclose(file_);
+  }
+
+  /// Whether the file is gzip-compressed; known once something was read.
+  bool compressed() { return gzdirect(file_) == 0; }
 
   /// Reads up to `size` bytes; fewer only at the end of the data. Throws on corrupt gzip data.
   std::size_t read(std::uint8_t* out, std::size_t size) {
@@ -58,11 +66,36 @@ class GzReader {
     return done;
   }
 
+  /// Checks that the data ends after the `expected` bytes read so far and, for gzip, that the
+  /// stream ends with its trailer and that its CRC and length match (zlib checks them when a
+  /// read reaches the end of the stream; gzclose reports a stream cut short).
+  void expect_end(std::uint64_t expected) {
+    std::array<std::uint8_t, 4096> extra{};
+    const bool more = read(extra.data(), 1) != 0;
+    if (more && compressed()) {
+      // A corrupt stream often decodes to more data: read it to its end so that zlib's CRC
+      // check names the corruption rather than the length.
+      while (read(extra.data(), extra.size()) != 0) continue;
+    }
+    if (more)
+      throw Error(path_.string(), fmt::format("holds more than the {} bytes of data its header "
+                                              "declares",
+                                              expected));
+    const int closed = gzclose(file_);
+    file_ = nullptr;
+    if (closed != Z_OK)
+      throw Error(path_.string(),
+                  fmt::format("corrupt or unreadable gzip data: {}",
+                              closed == Z_BUF_ERROR ? "unexpected end of file" : zError(closed)));
+  }
+
  private:
   [[noreturn]] void fail() {
     int code = Z_OK;
-    const char* message = gzerror(file_, &code);
+    std::string message = gzerror(file_, &code);
     if (code == Z_ERRNO) message = std::strerror(errno);
+    const std::string prefix = path_.string() + ": ";  // zlib starts its messages with the path
+    if (message.compare(0, prefix.size(), prefix) == 0) message.erase(0, prefix.size());
     throw Error(path_.string(), fmt::format("corrupt or unreadable gzip data: {}", message));
   }
 
@@ -82,6 +115,26 @@ void read_header_part(GzReader& in, std::uint8_t* out, std::size_t size, const s
   if (got != size)
     throw Error(path.string(),
                 fmt::format("truncated: expected {} bytes of {}, found {}", size, what, got));
+}
+
+/// Refuses a header declaring more `total` bytes of data than the file can hold, before any
+/// of it is allocated: exactly the file's size after the header, or a gzip file's bound.
+void check_fits(GzReader& in, const std::filesystem::path& path, std::uint64_t total,
+                std::uint64_t header) {
+  std::error_code ec;
+  const std::uint64_t size = std::filesystem::file_size(path, ec);
+  if (ec) return;  // the reads that follow report what is wrong
+  if (!in.compressed()) {
+    if (total > size - std::min(size, header))
+      throw Error(path.string(), fmt::format("truncated: expected {} bytes of data, found {}",
+                                             total, size - std::min(size, header)));
+    return;
+  }
+  if (total / kMaxDeflateRatio > size)
+    throw Error(path.string(),
+                fmt::format("truncated: the header declares {} bytes of data, more than a gzip "
+                            "file of {} bytes can hold",
+                            total, size));
 }
 
 }  // namespace
@@ -115,6 +168,7 @@ at::Tensor read_idx(const std::filesystem::path& file) {
     total *= size;
   }
   if (huge) throw Error(file.string(), "dimension sizes too large for an IDX file");
+  check_fits(in, file, total, 4 + 4 * static_cast<std::uint64_t>(dims));
 
   std::vector<std::uint8_t> data;
   while (data.size() < total) {
@@ -126,6 +180,7 @@ at::Tensor read_idx(const std::filesystem::path& file) {
                                              total, start + got));
     }
   }
+  in.expect_end(total);
   at::Tensor out = at::empty(shape, at::kByte);
   if (total) std::memcpy(out.data_ptr<std::uint8_t>(), data.data(), total);
   return out;

@@ -17,11 +17,16 @@ const std::vector<std::string> kSplitFiles{"train-images-idx3-ubyte", "train-lab
 const std::vector<std::string> kPoolFiles{"images-idx3-ubyte", "labels-idx1-ubyte"};
 
 /// `folder/name`, or `folder/name.gz`, whichever exists (plain first); nullopt if neither.
+/// Throws if one exists but cannot be inspected (a symlink loop, say).
 std::optional<std::filesystem::path> find_file(const std::filesystem::path& folder,
                                                const std::string& name) {
-  std::error_code ec;
-  for (const std::string& candidate : {name, name + ".gz"})
-    if (std::filesystem::is_regular_file(folder / candidate, ec)) return folder / candidate;
+  for (const std::string& candidate : {name, name + ".gz"}) {
+    std::error_code ec;
+    const std::filesystem::file_status status = std::filesystem::status(folder / candidate, ec);
+    if (std::filesystem::is_regular_file(status)) return folder / candidate;
+    if (ec && status.type() != std::filesystem::file_type::not_found)
+      throw Error((folder / candidate).string(), fmt::format("cannot read: {}", ec.message()));
+  }
   return std::nullopt;
 }
 
@@ -49,9 +54,15 @@ std::string join(const std::vector<std::string>& names) {
 
 IdxFolder find_idx_files(const std::filesystem::path& folder) {
   std::error_code ec;
-  if (!std::filesystem::exists(folder, ec)) throw Error(folder.string(), "no such folder");
-  if (!std::filesystem::is_directory(folder, ec))
+  const std::filesystem::file_status status = std::filesystem::status(folder, ec);
+  if (status.type() == std::filesystem::file_type::not_found)
+    throw Error(folder.string(), "no such folder");
+  if (ec) throw Error(folder.string(), fmt::format("cannot read the folder: {}", ec.message()));
+  if (!std::filesystem::is_directory(status))
     throw Error(folder.string(), "not a folder, expected a folder of IDX files");
+  // An unreadable folder would otherwise look empty below.
+  const std::filesystem::directory_iterator probe(folder, ec);
+  if (ec) throw Error(folder.string(), fmt::format("cannot read the folder: {}", ec.message()));
 
   std::vector<std::string> split_missing, pool_missing;
   const auto split = find_all(folder, kSplitFiles, split_missing);
@@ -83,6 +94,10 @@ RawImages read_pair(const IdxPair& pair) {
     throw Error(pair.images.string(),
                 fmt::format("expected images of 3 dimensions [N, height, width], found {}",
                             raw.images.dim()));
+  if (raw.images.size(1) == 0 || raw.images.size(2) == 0)
+    throw Error(pair.images.string(),
+                fmt::format("images of {}x{} pixels, expected a height and width of at least 1",
+                            raw.images.size(1), raw.images.size(2)));
   if (raw.labels.dim() != 1)
     throw Error(pair.labels.string(),
                 fmt::format("expected labels of 1 dimension [N], found {}", raw.labels.dim()));

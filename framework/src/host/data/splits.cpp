@@ -53,11 +53,22 @@ void add_halves(std::map<std::string, LabelledImages>& splits, bool halves) {
   splits.emplace("p2", std::move(p2));
 }
 
+/// 0, 1, ..., n-1: the files' order.
+std::vector<std::int64_t> file_order(std::int64_t n) {
+  std::vector<std::int64_t> order(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) order[i] = i;
+  return order;
+}
+
+/// The order images are taken in: a permutation drawn from `rng`, or the files' order.
+std::vector<std::int64_t> order_of(std::int64_t n, bool shuffle, std::mt19937_64& rng) {
+  return shuffle ? portable_permutation(n, rng) : file_order(n);
+}
+
 }  // namespace
 
 std::vector<std::int64_t> portable_permutation(std::int64_t n, std::mt19937_64& rng) {
-  std::vector<std::int64_t> order(static_cast<std::size_t>(n));
-  for (std::int64_t i = 0; i < n; ++i) order[i] = i;
+  std::vector<std::int64_t> order = file_order(n);
   for (std::int64_t i = n - 1; i > 0; --i) {
     const auto j = static_cast<std::int64_t>(uniform_below(static_cast<std::uint64_t>(i) + 1, rng));
     std::swap(order[i], order[j]);
@@ -72,12 +83,16 @@ std::map<std::string, LabelledImages> split_pool(const RawImages& pool, const Sp
     throw Error(where, fmt::format("a single pool of {} images needs a train count "
                                    "(parameter 'train' greater than 0)",
                                    n));
-  if (sizes.train + sizes.test > n)
+  // Compared without adding them, and summed unsigned: train + test may overflow an int64.
+  if (sizes.train > n || sizes.test > n - sizes.train)
     throw Error(where, fmt::format("train {} + test {} = {} images asked for, but the pool "
                                    "holds {}",
-                                   sizes.train, sizes.test, sizes.train + sizes.test, n));
+                                   sizes.train, sizes.test,
+                                   static_cast<std::uint64_t>(sizes.train) +
+                                       static_cast<std::uint64_t>(sizes.test),
+                                   n));
   const std::int64_t test = sizes.test == 0 ? n - sizes.train : sizes.test;
-  const std::vector<std::int64_t> order = portable_permutation(n, rng);
+  const std::vector<std::int64_t> order = order_of(n, sizes.shuffle, rng);
   std::map<std::string, LabelledImages> splits;
   splits.emplace("train", take(pool, order, 0, sizes.train));
   splits.emplace("test", take(pool, order, sizes.train, test));
@@ -91,8 +106,14 @@ std::map<std::string, LabelledImages> split_pair(const RawImages& train, const R
                                                  const std::string& test_where) {
   const std::int64_t n_train = count_of(sizes.train, train.labels.size(0), "train", train_where);
   const std::int64_t n_test = count_of(sizes.test, test.labels.size(0), "test", test_where);
-  const std::vector<std::int64_t> train_order = portable_permutation(train.labels.size(0), rng);
-  const std::vector<std::int64_t> test_order = portable_permutation(test.labels.size(0), rng);
+  if (train.images.size(1) != test.images.size(1) || train.images.size(2) != test.images.size(2))
+    throw Error(test_where,
+                fmt::format("images of {}x{} pixels, but the train images of {} are {}x{}; "
+                            "train and test images must be of one size",
+                            test.images.size(1), test.images.size(2), train_where,
+                            train.images.size(1), train.images.size(2)));
+  const std::vector<std::int64_t> train_order = order_of(train.labels.size(0), sizes.shuffle, rng);
+  const std::vector<std::int64_t> test_order = order_of(test.labels.size(0), sizes.shuffle, rng);
   std::map<std::string, LabelledImages> splits;
   splits.emplace("train", take(train, train_order, 0, n_train));
   splits.emplace("test", take(test, test_order, 0, n_test));

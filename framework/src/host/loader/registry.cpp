@@ -1,4 +1,4 @@
-// Loading plugin libraries: open, find the entry, check its ABI version and name, keep it.
+// Loading plugin libraries: check the file, open it, check the entry, its ABI version and name.
 #include "loader/registry.hpp"
 
 #include <fmt/format.h>
@@ -10,6 +10,9 @@
 #include "blindspot/suggest.hpp"
 #include "build_info.hpp"
 #include "data/dataset_node.hpp"
+#include "loader/entry_check.hpp"
+#include "loader/exit_guard.hpp"
+#include "loader/shared_object.hpp"
 
 namespace blindspot::host {
 
@@ -32,19 +35,34 @@ std::string dlopen_error(const fs::path& path, const std::string& fallback) {
 
 Registry::Registry() {
   add(dataset_plugin_entry(), {});
+  plugins_.at(dataset_plugin_entry().name).files_read = dataset_files;
 }
 
 void Registry::load_directory(const fs::path& dir) {
   std::error_code ec;
-  if (!fs::is_directory(dir, ec)) {
+  const fs::file_status status = fs::status(dir, ec);
+  if (status.type() == fs::file_type::not_found) {
     refused_.push_back({dir, "plugin folder does not exist"});
     return;
   }
+  if (ec) {
+    refused_.push_back({dir, fmt::format("cannot read plugin folder: {}", ec.message())});
+    return;
+  }
+  if (!fs::is_directory(status)) {
+    refused_.push_back({dir, "plugin folder is not a folder"});
+    return;
+  }
   std::vector<fs::path> files;
-  for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
-    std::string name = e.path().filename().string();
-    bool library = e.path().extension() == ".so" || name.find(".so.") != std::string::npos;
-    if (library && !e.is_directory()) files.push_back(e.path());
+  fs::directory_iterator it(dir, ec);
+  for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (it->path().extension() == ".so" || name.find(".so.") != std::string::npos)
+      files.push_back(it->path());
+  }
+  if (ec) {
+    refused_.push_back({dir, fmt::format("cannot read plugin folder: {}", ec.message())});
+    return;
   }
   std::sort(files.begin(), files.end());
   for (const fs::path& file : files) load_library(file);
@@ -52,6 +70,11 @@ void Registry::load_directory(const fs::path& dir) {
 
 void Registry::load_library(const fs::path& path) {
   auto refuse = [&](const std::string& reason) { refused_.push_back({path, reason}); };
+  if (auto problem = shared_object_problem(path)) {
+    refuse(*problem);
+    return;
+  }
+  ExitGuard guard(path);
   boost::dll::fs::error_code ec;
   boost::dll::shared_library library(path, ec, boost::dll::load_mode::rtld_now);
   if (ec || !library.is_loaded()) {
@@ -62,15 +85,36 @@ void Registry::load_library(const fs::path& path) {
     refuse("exports no " BLINDSPOT_PLUGIN_SYMBOL "(); not a blindspot plugin");
     return;
   }
-  auto entry_fn = library.get<const PluginEntry*()>(BLINDSPOT_PLUGIN_SYMBOL);
-  const PluginEntry* entry = entry_fn();
+  auto& entry_fn = library.get<const PluginEntry*()>(BLINDSPOT_PLUGIN_SYMBOL);
+  if (!is_function_symbol(reinterpret_cast<const void*>(&entry_fn))) {
+    refuse(BLINDSPOT_PLUGIN_SYMBOL " is not a function (a data symbol?); not a blindspot plugin");
+    return;
+  }
+  const PluginEntry* entry = nullptr;
+  try {
+    entry = entry_fn();
+  } catch (const std::exception& e) {
+    refuse(fmt::format(BLINDSPOT_PLUGIN_SYMBOL "() threw: {}", e.what()));
+    return;
+  } catch (...) {
+    refuse(BLINDSPOT_PLUGIN_SYMBOL "() threw something that is not a std::exception");
+    return;
+  }
   if (!entry) {
     refuse(BLINDSPOT_PLUGIN_SYMBOL "() returned null");
+    return;
+  }
+  if (!in_loaded_object(entry)) {
+    refuse(BLINDSPOT_PLUGIN_SYMBOL "() returned a pointer outside every loaded library");
     return;
   }
   if (entry->abi_version != kPluginAbiVersion) {
     refuse(fmt::format("built for plugin ABI {}, this blindspot needs {}; rebuild it",
                        entry->abi_version, kPluginAbiVersion));
+    return;
+  }
+  if (auto problem = entry_problem(*entry)) {
+    refuse(fmt::format("the entry " BLINDSPOT_PLUGIN_SYMBOL "() returned {}", *problem));
     return;
   }
   auto existing = plugins_.find(entry->name);
@@ -85,6 +129,9 @@ void Registry::load_library(const fs::path& path) {
     add(*entry, path);
   } catch (const std::exception& e) {
     refuse(fmt::format("describe() failed: {}", e.what()));
+    return;
+  } catch (...) {
+    refuse("describe() threw something that is not a std::exception");
     return;
   }
   libraries_.push_back(std::move(library));
@@ -105,7 +152,7 @@ void Registry::load_default_locations(const std::vector<std::string>& extra) {
 }
 
 void Registry::add(const PluginEntry& entry, const fs::path& library) {
-  LoadedPlugin plugin{&entry, library, entry.describe()};
+  LoadedPlugin plugin{&entry, library, entry.describe(), nullptr};
   plugin.schema.set_name(entry.name);
   plugins_[entry.name] = std::move(plugin);
 }

@@ -4,6 +4,7 @@
 #include <boost/dll/shared_library.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -17,6 +18,9 @@ struct LoadedPlugin {
   const PluginEntry* entry = nullptr;
   std::filesystem::path library;  // empty for built-ins
   Schema schema;
+  /// For a built-in: the files a node with these parameters reads, digested into its cache key
+  /// in place of the folders its `.file()` parameters name. Null for plugin libraries.
+  std::function<std::vector<std::filesystem::path>(const ValidatedParams&)> files_read;
 };
 
 /// A library that was refused, and why.

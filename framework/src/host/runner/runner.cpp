@@ -43,8 +43,11 @@ std::string content_digest(const fs::path& path) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
     std::vector<fs::path> files;
-    for (const auto& entry : fs::recursive_directory_iterator(path, ec))
-      if (entry.is_regular_file()) files.push_back(entry.path());
+    // With error codes: a symlink loop or an unreadable subfolder must not end the run here.
+    for (fs::recursive_directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
+      std::error_code entry_ec;
+      if (it->is_regular_file(entry_ec)) files.push_back(it->path());
+    }
     std::sort(files.begin(), files.end());
     std::string text;
     for (const fs::path& file : files)
@@ -58,9 +61,15 @@ std::string content_digest(const fs::path& path) {
   return digest(bytes.str());
 }
 
-/// Digests of the files a node's parameters name (`.file()`), so a changed file changes the key.
+/// Digests of the files a node's parameters name (`.file()`), or of those a built-in says it
+/// reads, so a changed file changes the key.
 std::string file_digests(const GraphNode& node) {
   std::string text;
+  if (node.plugin->files_read) {
+    for (const fs::path& file : node.plugin->files_read(node.params))
+      text += fmt::format("{}={}\n", file.string(), content_digest(file));
+    return text;
+  }
   for (const ParamSpec& spec : node.plugin->schema.params()) {
     auto value = node.params.find(spec.name);
     if (!spec.names_file || value == node.params.end() || value->second.string.empty()) continue;
