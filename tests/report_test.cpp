@@ -1,13 +1,19 @@
 // `blindspot report`: tables as Markdown, and with --markdown PNG figures that decode.
 #include <ATen/ATen.h>
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
+#include "archive/archive.hpp"
 #include "blindspot/error.hpp"
+#include "blindspot/products.hpp"
 #include "report/figures.hpp"
 #include "report/png.hpp"
+#include "report/report.hpp"
+#include "report/tile_grid.hpp"
 #include "support/idx_pool.hpp"
 #include "support/process.hpp"
 
@@ -26,13 +32,101 @@ TEST_CASE("a PNG written is read back with the same size and pixel values") {
   CHECK_THROWS_AS(blindspot::host::read_png(tmp.path() / "not.png"), blindspot::Error);
 }
 
-TEST_CASE("a tile grid has zoomed tiles with two-pixel white gaps") {
+TEST_CASE("a tile grid has zoomed tiles with two-pixel white gaps, labels, and group rules") {
+  using blindspot::host::tile_grid;
   const at::Tensor black = at::zeros({28, 28});
-  const at::Tensor grid = blindspot::host::tile_grid({{black, black, black}, {black, black}});
+  const at::Tensor grid = tile_grid({{{black, black, black}}, {{black, black}}});
   REQUIRE(grid.sizes().equals({2 * 58 - 2, 3 * 58 - 2}));
   CHECK(grid[0][0].item<float>() == 0);      // inside the first tile
   CHECK(grid[0][56].item<float>() == 1);     // the gap after it
   CHECK(grid[100][150].item<float>() == 1);  // the missing third tile of row 2 stays white
+  // Labels: a column as wide as "abcd" (4 x 6 pixels) and 3 pixels each side; the second row
+  // starts a group: 10 pixels below the first, a black rule in pixel rows 56 + 4 and 56 + 5.
+  const at::Tensor labelled = tile_grid({{{black}, {"ab"}}, {{black}, {"abcd"}, true}});
+  REQUIRE(labelled.sizes().equals({56 + 10 + 56, 30 + 56}));
+  CHECK(labelled.narrow(0, 0, 13).narrow(1, 0, 30).lt(0.5).any().item<bool>());  // "ab"
+  CHECK(labelled.narrow(0, 13, 43).narrow(1, 0, 30).eq(1).all().item<bool>());   // one line
+  CHECK(labelled.narrow(0, 56, 4).eq(1).all().item<bool>());
+  CHECK(labelled.narrow(0, 60, 2).eq(0).all().item<bool>());
+  CHECK(labelled.narrow(0, 62, 4).eq(1).all().item<bool>());
+  CHECK(labelled.narrow(0, 66, 56).narrow(1, 30, 56).eq(0).all().item<bool>());  // second tile
+}
+
+TEST_CASE("Figure 5 magnifies so that the 99th percentile of |r| stays within mid-grey +- 0.5") {
+  using blindspot::host::magnification;
+  CHECK(magnification(at::full({100}, 0.1, at::kDouble)) == 5);  // 0.5 / 0.1
+  CHECK(magnification(at::full({100}, 0.1f)) == 5);    // float 0.1 is a hair above 0.1: not 4
+  CHECK(magnification(at::full({100}, -0.03)) == 10);  // 16.7, down to one significant digit
+  at::Tensor r = at::full({100}, 0.01, at::kDouble);
+  r[7] = 0.5;  // one value in 100 saturates: the 99th is 0.01
+  CHECK(magnification(r) == 50);
+  r[8] = 0.25;  // two: the 99th is the smaller, 0.5 / 0.25
+  CHECK(magnification(r) == 2);
+  CHECK(magnification(at::full({10}, 0.8, at::kDouble)) == doctest::Approx(0.6));  // 0.625
+  CHECK(magnification(at::zeros({5})) == 1);
+  CHECK(magnification(at::zeros({0})) == 1);
+}
+
+TEST_CASE("a training curve is charted over whole epochs, its error in percent") {
+  blindspot::Table curve("Training curve", {"1", "2", "3"}, {"loss", "error"});
+  for (std::size_t r = 0; r < 3; ++r) {
+    curve.set(r, 0, 1.0 / static_cast<double>(r + 1));
+    curve.set(r, 1, 0.5 / static_cast<double>(1 << r));
+  }
+  const std::vector<blindspot::host::Chart> panels = blindspot::host::curve_charts(curve);
+  REQUIRE(panels.size() == 2);
+  CHECK((panels[0].log_y && panels[0].integer_x && panels[1].integer_x));
+  CHECK(panels[0].series[0].x == std::vector<double>{1, 2, 3});
+  CHECK(panels[1].series[0].y == std::vector<double>{50, 25, 12.5});
+  CHECK(panels[1].y_label == "error (%)");
+  for (std::size_t r = 0; r < 3; ++r) curve.set(r, 1, 0);  // no error recorded: no panel for it
+  CHECK(blindspot::host::curve_charts(curve).size() == 1);
+  const blindspot::Table one("Training curve", {"1"}, {"loss", "error"});
+  CHECK(blindspot::host::curve_charts(one).empty());
+}
+
+TEST_CASE("an attack's log line counts only the samples it attacked") {
+  TempDir tmp("attack-log");
+  const fs::path dir = tmp.path();
+  blindspot::test_support::write_random_pool(dir, 300, 4);
+  // One epoch on random images: the model gets many samples wrong before any attack.
+  std::ofstream(dir / "a.yaml")
+      << "experiment: a\nseed: 3\nnodes:\n"
+      << "  data:\n    plugin: dataset\n    with: {source: idx, path: " << (dir / "pool").string()
+      << ", train: 200, test: 100}\n"
+      << "  fc10:\n    plugin: softmax\n    inputs: {data: data}\n    with: {epochs: 1}\n"
+      << "  noise:\n    plugin: gaussian\n    inputs: {model: fc10, data: data}\n"
+      << "    with: {count: 40, stddev: 0.3}\n"
+      << "  fgsm:\n    plugin: fgsm\n    inputs: {model: fc10, data: data}\n"
+      << "    with: {count: 40, epsilon: 0.05}\n"
+      << "  louder:\n    plugin: amplify\n    inputs: {set: fgsm, model: fc10}\n"
+      << "    with: {stddev: 0.01}\n";
+  auto run = run_blindspot("run " + (dir / "a.yaml").string() + " -o " + (dir / "a.h5").string());
+  INFO(run.output);
+  REQUIRE(run.exit_code == 0);
+  const blindspot::host::ArchiveReader archive(dir / "a.h5");
+  const auto count = [&](const std::string& node, const std::string& tensor) {
+    const blindspot::Record set = archive.products(node).at("adversarial");
+    if (tensor == "wrong before")
+      return set.tensors.at("original_prediction").ne(set.tensors.at("labels")).sum().item<int>();
+    return set.tensors.at(tensor).sum().item<int>();
+  };
+  for (const char* node : {"noise", "fgsm"}) {
+    CAPTURE(node);
+    const int won = count(node, "success"), wrong = count(node, "wrong before");
+    REQUIRE(wrong > 0);  // else the line would read the same as a count over every sample
+    CHECK(run.output.find(fmt::format("{}: {} of {} attacked succeeded ({:.1f}%), {} already "
+                                      "misclassified\n",
+                                      node, won, 40 - wrong, 100.0 * won / (40 - wrong), wrong)) !=
+          std::string::npos);
+  }
+  const int before = count("fgsm", "success");
+  REQUIRE(before > 0);
+  CHECK(run.output.find(fmt::format("louder: {} of {} successes still succeed amplified ({:.1f}%), "
+                                    "{} samples were not successes before\n",
+                                    count("louder", "success"), before,
+                                    100.0 * count("louder", "success") / before, 40 - before)) !=
+        std::string::npos);
 }
 
 TEST_CASE("report --markdown writes the tables and a Figure 5 triplet PNG per adversarial set") {
@@ -46,7 +140,7 @@ TEST_CASE("report --markdown writes the tables and a Figure 5 triplet PNG per ad
       << "  fc10:\n    plugin: softmax\n    inputs: {data: data}\n    with: {epochs: 1}\n"
       << "  errors:\n    plugin: evaluate\n    inputs: {model: fc10, data: data}\n"
       << "  noise:\n    plugin: gaussian\n    inputs: {model: fc10, data: data}\n"
-      << "    with: {count: 5, stddev: 0.05}\n";
+      << "    with: {count: 100, stddev: 0.3}\n";
   auto run = run_blindspot("run " + (dir / "r.yaml").string() + " -o " + (dir / "r.h5").string());
   INFO(run.output);
   REQUIRE(run.exit_code == 0);
@@ -54,7 +148,7 @@ TEST_CASE("report --markdown writes the tables and a Figure 5 triplet PNG per ad
   const std::size_t summary = run.output.find("summary:\n");
   REQUIRE(summary != std::string::npos);
   CHECK(run.output.find("  noise (gaussian)", summary) != std::string::npos);
-  CHECK(run.output.find(" s  5 examples, ", summary) != std::string::npos);
+  CHECK(run.output.find(" s  100 examples, ", summary) != std::string::npos);
   CHECK(run.output.find("  total ", summary) != std::string::npos);
 
   auto plain = run_blindspot("report " + (dir / "r.h5").string());
@@ -74,9 +168,19 @@ TEST_CASE("report --markdown writes the tables and a Figure 5 triplet PNG per ad
   text << std::ifstream(dir / "r.md").rdbuf();
   CHECK(text.str().find("| test |") != std::string::npos);
   CHECK(text.str().find("](r_figures/noise-adversarial.png)") != std::string::npos);
-  // Five samples, each original | magnified difference | adversarial, tiles zoomed twice.
+  // The successes by default, each original | magnified difference | adversarial, tiles zoomed
+  // twice: the same figure as the one that lists them.
+  const blindspot::host::ArchiveReader archive(dir / "r.h5");
+  const at::Tensor success = archive.products("noise").at("adversarial").tensors.at("success");
+  std::vector<std::int64_t> won;
+  for (std::int64_t i = 0; i < success.size(0); ++i)
+    if (success[i].item<int>() != 0) won.push_back(i);
+  REQUIRE(won.size() >= 3);
+  const std::vector<std::int64_t> first(won.begin(),
+                                        won.begin() + std::min<std::size_t>(8, won.size()));
+  REQUIRE(first.back() >= static_cast<std::int64_t>(first.size()));  // not just the first ones
   const at::Tensor figure = blindspot::host::read_png(dir / "r_figures/noise-adversarial.png");
-  CHECK(figure.sizes().equals({5 * 58 - 2, 3 * 58 - 2}));
+  CHECK(figure.size(0) == static_cast<std::int64_t>(first.size()) * 58 - 2);
 
   // --samples: listed positions, in that order; random ones, the same on every report.
   auto figure_for = [&](const std::string& samples, const std::string& name) {
@@ -86,15 +190,22 @@ TEST_CASE("report --markdown writes the tables and a Figure 5 triplet PNG per ad
     REQUIRE(chosen.exit_code == 0);
     return blindspot::host::read_png(dir / (name + "_figures/noise-adversarial.png"));
   };
+  CHECK(at::equal(figure_for(fmt::format("{}", fmt::join(first, ",")), "successes"), figure));
+  // Listed rows in the order asked: the adversarial tile (the last 56 columns) of sample 3, then
+  // that of sample 0.
+  const at::Tensor five = figure_for("0,1,2,3,4", "five");
   const at::Tensor listed = figure_for("3,0", "listed");
-  REQUIRE(listed.sizes().equals({2 * 58 - 2, 3 * 58 - 2}));
-  CHECK(at::equal(listed.narrow(0, 0, 56), figure.narrow(0, 3 * 58, 56)));  // sample 3 first
-  CHECK(at::equal(listed.narrow(0, 58, 56), figure.narrow(0, 0, 56)));      // then sample 0
+  REQUIRE(listed.size(0) == 2 * 58 - 2);
+  const auto adversarial = [](const at::Tensor& image, std::int64_t row) {
+    return image.narrow(0, row * 58, 56).narrow(1, image.size(1) - 56, 56);
+  };
+  CHECK(at::equal(adversarial(listed, 0), adversarial(five, 3)));
+  CHECK(at::equal(adversarial(listed, 1), adversarial(five, 0)));
   const at::Tensor random = figure_for("random:3", "random");
-  CHECK(random.sizes().equals({3 * 58 - 2, 3 * 58 - 2}));
+  CHECK(random.size(0) == 3 * 58 - 2);
   CHECK(at::equal(random, figure_for("random:3", "again")));
   for (const auto& [samples, message] : std::vector<std::pair<std::string, std::string>>{
-           {"9,1", "--samples: position 9 is past the 5 samples of noise/adversarial"},
+           {"109,1", "--samples: position 109 is past the 100 samples of noise/adversarial"},
            {"random:0", "--samples: 'random:0': 0 is below 1"},
            {"eight", "--samples: 'eight' is not understood; expected N"}}) {
     auto bad = run_blindspot("report " + (dir / "r.h5").string() + " --markdown " +

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 
 #include "blindspot/classifier.hpp"
@@ -86,9 +87,14 @@ class Amplify final : public Node {
     if (disagree)
       ctx.log("model '" + model + "' disagrees with the set's original predictions on " +
               std::to_string(disagree) + " samples: is it the model the set was made for?");
-    ctx.log(std::to_string(amplified.success.sum().item<std::int64_t>()) + " of " +
-            std::to_string(amplified.size()) + " amplified samples succeed (" +
-            std::to_string(given.success.sum().item<std::int64_t>()) + " before)");
+    // Only the set's successes are amplified into successes, so they are the count to judge by.
+    const std::int64_t won = amplified.success.sum().item<std::int64_t>(),
+                       before = given.success.sum().item<std::int64_t>();
+    char percent[32] = "";
+    if (before > 0) std::snprintf(percent, sizeof percent, " (%.1f%%)", 100.0 * won / before);
+    ctx.log(std::to_string(won) + " of " + std::to_string(before) +
+            " successes still succeed amplified" + percent + ", " +
+            std::to_string(amplified.size() - before) + " samples were not successes before");
   }
 
   const Params p_;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <limits>
 #include <string>
 #include <vector>
@@ -88,11 +89,18 @@ class Fgsm final : public Node {
     set.success = succeeded(set.prediction).to(torch::kUInt8);
     set.distortion = AdversarialSet::rms_distortion(set.original, set.adversarial);
     set.extra["epsilon"] = eps;
-    ctx.log(std::to_string(set.success.sum().item<std::int64_t>()) + " of " +
-            std::to_string(set.size()) + " samples succeeded; " +
-            std::to_string(set.size() - correct.sum().item<std::int64_t>()) +
-            " were misclassified before the attack");
+    ctx.log(summary(set.success.sum().item<std::int64_t>(), correct.sum().item<std::int64_t>(),
+                    set.size()));
     out.put("adversarial", std::move(set));
+  }
+
+  // "487 of 487 attacked succeeded (100.0%), 13 already misclassified": a sample the model gets
+  // wrong before the attack can never succeed, so it counts in neither of the first two numbers.
+  static std::string summary(std::int64_t won, std::int64_t attacked, std::int64_t samples) {
+    char percent[32] = "";
+    if (attacked > 0) std::snprintf(percent, sizeof percent, " (%.1f%%)", 100.0 * won / attacked);
+    return std::to_string(won) + " of " + std::to_string(attacked) + " attacked succeeded" +
+           percent + ", " + std::to_string(samples - attacked) + " already misclassified";
   }
 
   // f(start, count) for each batch of `n` samples, concatenated.

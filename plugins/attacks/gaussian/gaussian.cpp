@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 
 #include "blindspot/classifier.hpp"
@@ -66,11 +67,18 @@ class Gaussian final : public Node {
     set.success = set.prediction.ne(set.labels).logical_and(correct).to(torch::kUInt8);
     set.distortion = AdversarialSet::rms_distortion(set.original, set.adversarial);
     set.extra["stddev"] = torch::full({set.size()}, p_.stddev, torch::kFloat);
-    ctx.log(std::to_string(set.success.sum().item<std::int64_t>()) + " of " +
-            std::to_string(set.size()) + " samples changed label; " +
-            std::to_string(set.size() - correct.sum().item<std::int64_t>()) +
-            " were misclassified before the noise");
+    ctx.log(summary(set.success.sum().item<std::int64_t>(), correct.sum().item<std::int64_t>(),
+                    set.size()));
     out.put("adversarial", std::move(set));
+  }
+
+  // "487 of 487 attacked succeeded (100.0%), 13 already misclassified": a sample the model gets
+  // wrong before the noise can never succeed, so it counts in neither of the first two numbers.
+  static std::string summary(std::int64_t won, std::int64_t attacked, std::int64_t samples) {
+    char percent[32] = "";
+    if (attacked > 0) std::snprintf(percent, sizeof percent, " (%.1f%%)", 100.0 * won / attacked);
+    return std::to_string(won) + " of " + std::to_string(attacked) + " attacked succeeded" +
+           percent + ", " + std::to_string(samples - attacked) + " already misclassified";
   }
 
   const Params p_;

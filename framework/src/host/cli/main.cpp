@@ -26,7 +26,8 @@ commands:
                                                   --markdown: to FILE with PNG figures beside;
                                                   --html: DIR/index.html with figures embedded;
                                                   --samples N | random:N | 0,17,42: the samples
-                                                  figures show (default: the first 8)
+                                                  figures show (default: the first 8; N and
+                                                  random:N pick among an attack's successes)
   reproduce ARCHIVE                               re-run an archive's experiment, compare products
 
 options:

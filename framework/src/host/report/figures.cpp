@@ -2,14 +2,19 @@
 #include "report/figures.hpp"
 
 #include <ATen/ATen.h>
+#include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "report/archive_index.hpp"
+#include "report/tile_grid.hpp"
 
 namespace blindspot::host {
 
 namespace {
 
-constexpr std::int64_t kGap = 2;
 constexpr std::int64_t kTopPairs = 4;  // units and random directions a top-k grid shows
 
 /// One image as a greyscale tile: [C, H, W] averaged over channels.
@@ -22,83 +27,145 @@ const at::Tensor* find(const Record& record, const char* name) {
   return it == record.tensors.end() ? nullptr : &it->second;
 }
 
-std::optional<at::Tensor> triplets(const at::Tensor& original, const at::Tensor& adversarial,
-                                   const std::vector<std::int64_t>& positions) {
-  std::vector<std::vector<at::Tensor>> rows;
-  for (std::int64_t i : positions) {
-    const at::Tensor x = grey(original[i]), xp = grey(adversarial[i]);
-    rows.push_back({x, (0.5 + 10 * (xp - x)).clamp(0, 1), xp.clamp(0, 1)});
-  }
-  if (rows.empty()) return std::nullopt;
-  return tile_grid(rows);
+/// "row 3" or "rows 1-4" (counting from 1).
+std::string rows_text(std::int64_t first, std::int64_t count) {
+  return count == 1 ? fmt::format("row {}", first)
+                    : fmt::format("rows {}-{}", first, first + count - 1);
 }
 
-std::optional<at::Tensor> saliency(const at::Tensor& images, const at::Tensor& maps,
-                                   const std::vector<std::int64_t>& positions) {
-  std::vector<std::vector<at::Tensor>> rows;
+/// Why sample `i` of an adversarial set is not a success: a phrase for the caption and a short
+/// one for its row's label; empty when it is a success.
+std::pair<std::string, std::string> not_a_success(const Record& set, std::int64_t i) {
+  if (set.tensors.at("success")[i].item<int>() != 0) return {};
+  if (set.tensors.at("original_prediction")[i].item<std::int64_t>() !=
+      set.tensors.at("labels")[i].item<std::int64_t>())
+    return {"misclassified before the attack", "wrong before"};
+  return {"the attack failed", "attack failed"};
+}
+
+ProductFigure triplets(const Record& set, const std::vector<std::int64_t>& positions) {
+  const at::Tensor &original = set.tensors.at("original"),
+                   &adversarial = set.tensors.at("adversarial");
+  std::vector<at::Tensor> differences;
+  for (std::int64_t i : positions) differences.push_back(grey(adversarial[i]) - grey(original[i]));
+  const double scale = magnification(at::stack(differences));
+  std::vector<TileRow> rows;
+  std::vector<std::string> failures;
+  for (std::size_t k = 0; k < positions.size(); ++k) {
+    const std::int64_t i = positions[k];
+    const at::Tensor difference = (0.5 + scale * differences[k]).clamp(0, 1);
+    TileRow row{{grey(original[i]), difference, grey(adversarial[i])},
+                {fmt::format("sample {}", i)}};
+    if (const auto [why, short_why] = not_a_success(set, i); !why.empty()) {
+      row.label.push_back("NOT A SUCCESS:");
+      row.label.push_back(short_why);
+      failures.push_back(fmt::format("sample {}, {}", i, why));
+    }
+    rows.push_back(row);
+  }
+  std::string caption = fmt::format(
+      "original | difference magnified {:g}x around mid-grey (black -{:g}, white +{:g}; 99% of "
+      "its pixels within) | adversarial, for samples {}",
+      scale, 0.5 / scale, 0.5 / scale, fmt::join(positions, ", "));
+  const std::int64_t successes = set.tensors.at("success").to(at::kBool).sum().item<std::int64_t>();
+  if (failures.empty())
+    caption += fmt::format(" ({} of the {} successes).", positions.size(), successes);
+  else
+    caption += fmt::format(". Not a success, marked in the figure: {}.", fmt::join(failures, "; "));
+  return {tile_grid(rows), caption};
+}
+
+ProductFigure saliency(const Record& record, const std::vector<std::int64_t>& positions) {
+  const at::Tensor &images = record.tensors.at("images"), &maps = record.tensors.at("saliency");
+  std::vector<TileRow> rows;
   for (std::int64_t i : positions) {
     const at::Tensor magnitude = grey(maps[i].abs());
     const double top = std::max(magnitude.max().item<double>(), 1e-30);
-    rows.push_back({grey(images[i]), magnitude / top});
+    rows.push_back({{grey(images[i]), magnitude / top}, {fmt::format("sample {}", i)}});
   }
-  if (rows.empty()) return std::nullopt;
-  return tile_grid(rows);
+  return {tile_grid(rows),
+          fmt::format("; drawn for {} of the {}, samples {}: image | |saliency| scaled to its "
+                      "largest value",
+                      positions.size(), images.size(0), fmt::join(positions, ", "))};
 }
 
 // images [2K, top, C, H, W]: rows 0..K-1 units, K..2K-1 random directions.
-std::optional<at::Tensor> top_images(const at::Tensor& images, std::int64_t shown_pairs) {
-  const std::int64_t k = images.size(0) / 2, shown = std::min(k, shown_pairs);
-  std::vector<std::vector<at::Tensor>> rows;
+ProductFigure top_images(const Record& record) {
+  const at::Tensor& images = record.tensors.at("images");
+  const at::Tensor* units = find(record, "units");
+  const std::int64_t k = images.size(0) / 2, shown = std::min(k, kTopPairs);
+  std::vector<TileRow> rows;
+  std::vector<std::int64_t> unit_numbers;
   for (std::int64_t group : {std::int64_t{0}, k})
     for (std::int64_t d = group; d < group + shown; ++d) {
-      std::vector<at::Tensor> row;
-      for (std::int64_t j = 0; j < images.size(1); ++j) row.push_back(grey(images[d][j]));
+      TileRow row{{}, {}, d == k};
+      for (std::int64_t j = 0; j < images.size(1); ++j) row.tiles.push_back(grey(images[d][j]));
+      if (d >= k) {
+        row.label = {fmt::format("random {}", d - k + 1)};
+      } else {
+        unit_numbers.push_back(units ? (*units)[d].item<std::int64_t>() : d);
+        row.label = {fmt::format("unit {}", unit_numbers.back())};
+      }
       rows.push_back(row);
     }
-  if (rows.empty()) return std::nullopt;
-  return tile_grid(rows);
+  return {tile_grid(rows),
+          fmt::format("; drawn: {} of the {} units ({}: units {}) and {} of the {} random "
+                      "directions ({}), each row its top {} images, best first",
+                      shown, k, rows_text(1, shown), fmt::join(unit_numbers, ", "), shown, k,
+                      rows_text(shown + 1, shown), images.size(1))};
 }
 
 }  // namespace
 
-at::Tensor tile_grid(const std::vector<std::vector<at::Tensor>>& rows, int zoom) {
-  const std::int64_t h = rows.front().front().size(0) * zoom,
-                     w = rows.front().front().size(1) * zoom;
-  std::size_t columns = 0;
-  for (const auto& row : rows) columns = std::max(columns, row.size());
-  const auto n_rows = static_cast<std::int64_t>(rows.size());
-  const auto n_columns = static_cast<std::int64_t>(columns);
-  at::Tensor out = at::ones({n_rows * (h + kGap) - kGap, n_columns * (w + kGap) - kGap});
-  for (std::int64_t r = 0; r < n_rows; ++r)
-    for (std::int64_t c = 0; c < static_cast<std::int64_t>(rows[r].size()); ++c) {
-      const at::Tensor big =
-          rows[r][c].to(at::kFloat).repeat_interleave(zoom, 0).repeat_interleave(zoom, 1);
-      out.narrow(0, r * (h + kGap), h).narrow(1, c * (w + kGap), w).copy_(big);
-    }
-  return out;
-}
-
-std::optional<at::Tensor> figure_of(const Record& record,
-                                    const std::vector<std::int64_t>& positions) {
-  auto kind = record.attributes.find("kind");
-  if (kind == record.attributes.end()) return std::nullopt;
-  if (kind->second == "AdversarialSet") {
+std::optional<ProductFigure> figure_of(const Record& record,
+                                       const std::vector<std::int64_t>& positions) {
+  const std::string what = kind_of(record);
+  std::optional<ProductFigure> figure;
+  if (what == "AdversarialSet") {
     const at::Tensor *x = find(record, "original"), *xp = find(record, "adversarial");
-    if (x && xp && x->dim() == 4) return triplets(*x, *xp, positions);
+    if (x && xp && x->dim() == 4 && !positions.empty()) return triplets(record, positions);
   }
-  if (kind->second == "Arrays") {
+  if (what == "Arrays") {
     const at::Tensor *images = find(record, "images"), *maps = find(record, "saliency");
-    if (images && maps && images->dim() == 4) return saliency(*images, *maps, positions);
-    if (images && images->dim() == 5 && images->size(0) >= 2) return top_images(*images, kTopPairs);
+    if (images && maps && images->dim() == 4 && !positions.empty())
+      figure = saliency(record, positions);
+    else if (images && images->dim() == 5 && images->size(0) >= 2)
+      figure = top_images(record);
+    // An Arrays product's caption is its title followed by what the figure draws of it.
+    const auto title = record.attributes.find("title");
+    if (figure)
+      figure->caption = (title == record.attributes.end() ? what : title->second) + figure->caption;
   }
-  return std::nullopt;
+  return figure;
 }
 
 std::int64_t figure_samples(const Record& record) {
-  auto kind = record.attributes.find("kind");
-  if (kind == record.attributes.end()) return 0;
-  const at::Tensor* images = find(record, kind->second == "AdversarialSet" ? "original" : "images");
+  const at::Tensor* images =
+      find(record, kind_of(record) == "AdversarialSet" ? "original" : "images");
   return images && images->dim() == 4 ? images->size(0) : 0;
+}
+
+std::vector<std::int64_t> figure_candidates(const Record& record) {
+  std::vector<std::int64_t> out;
+  const std::int64_t samples = figure_samples(record);
+  const at::Tensor* success =
+      kind_of(record) == "AdversarialSet" ? find(record, "success") : nullptr;
+  for (std::int64_t i = 0; i < samples; ++i)
+    if (!success || (*success)[i].item<int>() != 0) out.push_back(i);
+  return out;
+}
+
+double magnification(const at::Tensor& r) {
+  const at::Tensor magnitude = r.abs().flatten().to(at::kDouble);
+  const std::int64_t n = magnitude.numel();
+  if (n == 0) return 1;
+  const std::int64_t rank = (99 * n + 99) / 100;  // nearest rank: ceil(0.99 n)
+  const double p = std::get<0>(magnitude.kthvalue(rank)).item<double>();
+  if (!(p > 0) || !std::isfinite(p)) return 1;
+  // The tolerance keeps |r| = 0.1f (0.10000000149) at 5x rather than 4x.
+  const double raw = 0.5 / p * (1 + 1e-6);
+  const double digit = std::pow(10.0, std::floor(std::log10(raw)));
+  return std::floor(raw / digit) * digit;
 }
 
 }  // namespace blindspot::host

@@ -83,9 +83,10 @@ struct Frame {
 };
 
 /// The panel starting at pixel column `origin` over data in [x_lo, x_hi] x [y_lo, y_hi], with
-/// its plot area sized to the y tick labels. A histogram's y axis starts at 0 with whole ticks.
+/// its plot area sized to the y tick labels. A histogram's y axis starts at 0 with whole ticks;
+/// `integer_x` keeps whole-number x ticks.
 Frame frame_at(int origin, double x_lo, double x_hi, double x_pad, double y_lo, double y_hi,
-               bool log_y, bool histogram) {
+               bool log_y, bool histogram, bool integer_x) {
   const bool from_zero = histogram, integer = histogram;
   // Y ticks first (their labels set the left margin), with the plot height known.
   const int height = kPanelHeight - kTop - kBottom;
@@ -107,7 +108,7 @@ Frame frame_at(int origin, double x_lo, double x_hi, double x_pad, double y_lo, 
                kTop,
                origin + kPanelWidth - kRight,
                kPanelHeight - kBottom,
-               make_axis(x_lo, x_hi, false, x_pad, false, 7, width, false, gdFontGetSmall()->w),
+               make_axis(x_lo, x_hi, false, x_pad, false, 7, width, integer_x, gdFontGetSmall()->w),
                std::move(y_axis)};
 }
 
@@ -264,7 +265,8 @@ void draw_chart(gdImagePtr image, int origin, const Chart& chart) {
   }
   const bool empty = !(x_lo <= x_hi);
   if (empty) x_lo = 0, x_hi = 1, y_lo = chart.log_y ? 1 : 0, y_hi = chart.log_y ? 10 : 1;
-  const Frame f = frame_at(origin, x_lo, x_hi, empty ? 0 : 0.03, y_lo, y_hi, chart.log_y, false);
+  const Frame f = frame_at(origin, x_lo, x_hi, empty ? 0 : 0.03, y_lo, y_hi, chart.log_y, false,
+                           chart.integer_x);
   draw_grid(image, f);
   for (std::size_t i = 0; i < chart.series.size(); ++i)
     draw_series(image, f, chart.series[i], chart.log_y, kPalette[i % kPalette.size()]);
@@ -326,7 +328,7 @@ std::vector<unsigned char> histogram_png(const std::string& title, const std::st
   }
   const double top = std::max(1.0, *std::max_element(counts.begin(), counts.end()));
   Image image = blank(kPanelWidth, kPanelHeight);
-  const Frame f = frame_at(0, lo, hi, 0.03, 0, top * 1.05, false, true);
+  const Frame f = frame_at(0, lo, hi, 0.03, 0, top * 1.05, false, true, false);
   draw_grid(image.get(), f);
   for (int i = 0; i < bins; ++i) {
     if (counts[i] == 0) continue;

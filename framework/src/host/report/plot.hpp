@@ -17,13 +17,14 @@ struct Series {
   std::vector<double> x, y;
 };
 
-/// A panel: title, axis labels and its lines; `log_y` for a loss that spans decades. A legend is
-/// drawn when there are 2+ series; with no drawable point, an empty labelled frame saying
-/// "no data".
+/// A panel: title, axis labels and its lines; `log_y` for a loss that spans decades,
+/// `integer_x` for an x that counts (epochs): whole-number ticks only. A legend is drawn when
+/// there are 2+ series; with no drawable point, an empty labelled frame saying "no data".
 struct Chart {
   std::string title, x_label, y_label;
   std::vector<Series> series;
   bool log_y = false;
+  bool integer_x = false;
 };
 
 /// Panels side by side in one PNG (e.g. a training curve's loss and error), returned as PNG bytes.

@@ -16,27 +16,32 @@ namespace blindspot::host {
 
 namespace {
 
+/// The positions a figure of `record` shows: those listed, or those `choice` picks among the
+/// figure's candidates (an adversarial set's successes).
+std::vector<std::int64_t> shown_positions(const std::string& product, const Record& record,
+                                          const SampleChoice& choice, std::uint64_t seed) {
+  const std::int64_t samples = figure_samples(record);  // 0: a product without sample images
+  if (samples == 0) return {};
+  if (choice.listed()) return choice.positions(samples, seed, product);
+  const std::vector<std::int64_t> candidates = figure_candidates(record);
+  std::vector<std::int64_t> out;
+  for (std::int64_t k :
+       choice.positions(static_cast<std::int64_t>(candidates.size()), seed, product))
+    out.push_back(candidates[static_cast<std::size_t>(k)]);
+  return out;
+}
+
 /// The figures of one product, named after its node and port.
 std::vector<Figure> figures_of(const std::string& node, const std::string& port,
                                const Record& record, const SampleChoice& choice,
                                std::uint64_t seed) {
   std::vector<Figure> out;
-  const std::int64_t samples = figure_samples(record);  // 0: a product without sample images
-  const std::vector<std::int64_t> positions =
-      samples == 0 ? std::vector<std::int64_t>()
-                   : choice.positions(samples, seed, fmt::format("{}/{}", node, port));
-  if (std::optional<at::Tensor> image = figure_of(record, positions)) {
-    const std::string kind = kind_of(record);
-    const std::string what = kind == "AdversarialSet"
-                                 ? fmt::format(
-                                       "original | difference magnified 10x around "
-                                       "mid-grey | adversarial, samples {}",
-                                       fmt::join(positions, ", "))
-                             : record.attributes.count("title") ? record.attributes.at("title")
-                                                                : kind;
-    out.push_back({fmt::format("{}-{}.png", node, port), fmt::format("{} {}: {}", node, port, what),
-                   encode_png(*image)});
-  }
+  const std::string product = fmt::format("{}/{}", node, port);
+  if (std::optional<ProductFigure> figure =
+          figure_of(record, shown_positions(product, record, choice, seed)))
+    out.push_back({fmt::format("{}-{}.png", node, port),
+                   fmt::format("{} {}: {}", node, port, figure->caption),
+                   encode_png(figure->image)});
   if (kind_of(record) == "AdversarialSet") {
     const at::Tensor success = record.tensors.at("success").to(at::kBool);
     const at::Tensor d = record.tensors.at("distortion").index({success}).to(at::kDouble);
@@ -47,23 +52,10 @@ std::vector<Figure> figures_of(const std::string& node, const std::string& port,
   }
   if (kind_of(record) == "Table") {
     const Table t = Table::load(record);
-    const auto loss = std::find(t.columns.begin(), t.columns.end(), "loss");
-    const auto error = std::find(t.columns.begin(), t.columns.end(), "error");
-    if (loss != t.columns.end() && error != t.columns.end() && t.rows.size() > 1) {
-      Series losses{port, {}, {}}, errors{port, {}, {}};
-      for (std::size_t r = 0; r < t.rows.size(); ++r) {
-        losses.x.push_back(static_cast<double>(r + 1));
-        losses.y.push_back(t.at(r, static_cast<std::size_t>(loss - t.columns.begin())));
-        errors.y.push_back(t.at(r, static_cast<std::size_t>(error - t.columns.begin())));
-      }
-      errors.x = losses.x;
-      const std::string title = fmt::format("{}: {} per epoch", node, t.title);
-      std::vector<Chart> panels = {{"loss", "epoch", "loss", {losses}, true}};
-      // A curve without an error (an autoencoder's pretraining records zeros) has no panel for it.
-      if (std::any_of(errors.y.begin(), errors.y.end(), [](double e) { return e > 0; }))
-        panels.push_back({"training error", "epoch", "error", {errors}, false});
-      out.push_back({fmt::format("{}-{}.png", node, port), title, charts_png(panels)});
-    }
+    const std::vector<Chart> panels = curve_charts(t);
+    if (!panels.empty())
+      out.push_back({fmt::format("{}-{}.png", node, port),
+                     fmt::format("{}: {} per epoch", node, t.title), charts_png(panels)});
   }
   return out;
 }
@@ -90,6 +82,24 @@ std::string format_cell(const std::string& title, const std::string& column, dou
   if (rate_column || model_column_of_rates) return fmt::format("{:.2f}%", 100.0 * v);
   if (std::abs(v) < 1e15 && v == std::trunc(v)) return fmt::format("{}", static_cast<long long>(v));
   return fmt::format("{:.4g}", v);
+}
+
+std::vector<Chart> curve_charts(const Table& t) {
+  const auto loss = std::find(t.columns.begin(), t.columns.end(), "loss");
+  const auto error = std::find(t.columns.begin(), t.columns.end(), "error");
+  if (loss == t.columns.end() || error == t.columns.end() || t.rows.size() < 2) return {};
+  Series losses{"loss", {}, {}}, errors{"error", {}, {}};
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    losses.x.push_back(static_cast<double>(r + 1));
+    losses.y.push_back(t.at(r, static_cast<std::size_t>(loss - t.columns.begin())));
+    errors.y.push_back(100 * t.at(r, static_cast<std::size_t>(error - t.columns.begin())));
+  }
+  errors.x = losses.x;
+  std::vector<Chart> panels = {{"loss", "epoch", "loss", {losses}, true, true}};
+  // A curve without an error (an autoencoder's pretraining records zeros) has no panel for it.
+  if (std::any_of(errors.y.begin(), errors.y.end(), [](double e) { return e > 0; }))
+    panels.push_back({"training error", "epoch", "error (%)", {errors}, false, true});
+  return panels;
 }
 
 TextTable text_table(const Table& t) {

@@ -7,6 +7,7 @@
 #include "blindspot/products.hpp"
 #include "report/archive_index.hpp"
 #include "report/document.hpp"
+#include "report/plot.hpp"
 #include "report/sample_choice.hpp"
 
 namespace blindspot::host {
@@ -18,6 +19,11 @@ std::string format_cell(const std::string& title, const std::string& column, dou
 
 /// A Table product as text; a long table (a training curve) keeps its first and last rows.
 TextTable text_table(const Table& table);
+
+/// The panels of a training curve (a Table with "loss" and "error" columns, a row per epoch):
+/// the loss on a log axis and, when it records one, the error in percent, both over whole
+/// epochs; none for another table or a curve of one epoch.
+std::vector<Chart> curve_charts(const Table& table);
 
 /// An archive's report: the paper's tables it declares it reproduces, then each node's tables
 /// and, when `figures` is set, the figures of its products showing the samples it chooses

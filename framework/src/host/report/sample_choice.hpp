@@ -20,6 +20,10 @@ class SampleChoice {
   std::vector<std::int64_t> positions(std::int64_t size, std::uint64_t seed,
                                       const std::string& product) const;
 
+  /// Whether positions were listed ("0,17,42"): shown as asked, rather than picked among a
+  /// figure's candidates.
+  bool listed() const { return !listed_.empty(); }
+
   /// How many a figure of a product with many samples shows.
   std::size_t count() const {
     return listed_.empty() ? static_cast<std::size_t>(count_) : listed_.size();
