@@ -8,6 +8,7 @@
 
 #include "blindspot/error.hpp"
 #include "cli/commands.hpp"
+#include "graph/printable.hpp"
 
 namespace po = boost::program_options;
 using namespace blindspot::host;
@@ -85,13 +86,13 @@ int main(int argc, char** argv) {
   try {
     return dispatch(argc, argv);
   } catch (const blindspot::Error& e) {
-    fmt::print(stderr, "blindspot: {}\n", e.what());
+    fmt::print(stderr, "blindspot: {}\n", printable(e.what()));
     return 2;
   } catch (const po::error& e) {
-    fmt::print(stderr, "blindspot: {}; run blindspot --help\n", e.what());
+    fmt::print(stderr, "blindspot: {}; run blindspot --help\n", printable(e.what()));
     return 2;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "blindspot: run failed: {}\n", e.what());
+    fmt::print(stderr, "blindspot: run failed: {}\n", printable(e.what()));
     return 1;
   }
 }
