@@ -10,11 +10,11 @@
 #include <optional>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
 
 #include "archive/archive.hpp"
 #include "graph/params.hpp"
 #include "runner/context.hpp"
+#include "runner/cores.hpp"
 #include "runner/hash.hpp"
 #include "runner/versions.hpp"
 
@@ -156,8 +156,7 @@ void print_summary(const std::vector<NodeTiming>& timings) {
 
 void run_experiment(const Graph& graph, const RunOptions& options) {
   const Experiment& exp = *graph.experiment;
-  int threads =
-      options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
+  int threads = options.threads > 0 ? options.threads : usable_cores();
   torch::set_num_threads(threads);
 
   ExperimentInfo info{exp.name, exp.text,  digest(exp.text), exp.seed,    utc_now(),
