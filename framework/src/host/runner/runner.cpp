@@ -16,6 +16,7 @@
 #include "runner/context.hpp"
 #include "runner/cores.hpp"
 #include "runner/hash.hpp"
+#include "runner/out_of_memory.hpp"
 #include "runner/versions.hpp"
 
 namespace blindspot::host {
@@ -199,10 +200,13 @@ void run_experiment(const Graph& graph, const RunOptions& options) {
     auto start = std::chrono::steady_clock::now();
     bool reuse = std::find(restored.begin(), restored.end(), name) != restored.end();
     if (reuse) {
-      instance->restore(reader.products(name), in, out, ctx);
+      guard_memory(node, [&] { instance->restore(reader.products(name), in, out, ctx); });
       check_outputs(node, out);
     } else if (node.from) {
-      instance->restore(ArchiveReader(node.from->archive).products(node.from->node), in, out, ctx);
+      guard_memory(node, [&] {
+        instance->restore(ArchiveReader(node.from->archive).products(node.from->node), in, out,
+                          ctx);
+      });
       NodeInfo record{name,
                       node.decl->plugin,
                       node.plugin->entry->version,
@@ -213,7 +217,7 @@ void run_experiment(const Graph& graph, const RunOptions& options) {
                       "loaded from " + node.decl->from};
       writer.add_node(record, records(node, out));
     } else {
-      instance->execute(name, in, out, ctx);
+      guard_memory(node, [&] { instance->execute(name, in, out, ctx); });
       double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       NodeInfo record{name,
