@@ -26,7 +26,7 @@ class Mlp final : public ModelNode {
         Schema::of<Params>("Fully connected network FC<hidden...>-classes trained by SGD")
             .param(&Params::hidden, "hidden", std::vector<std::int64_t>{100, 100},
                    "width of each hidden layer, input side first")
-            .at_least(1)
+            .range(1, 65536)
             .param(&Params::activation, "activation", "sigmoid",
                    "nonlinearity after each hidden layer")
             .choices({"sigmoid", "tanh", "relu"})

@@ -8,6 +8,8 @@
 
 #include "blindspot/error.hpp"
 #include "cli/commands.hpp"
+#include "graph/printable.hpp"
+#include "runner/cores.hpp"
 
 namespace po = boost::program_options;
 using namespace blindspot::host;
@@ -61,6 +63,13 @@ int dispatch(int argc, char** argv) {
   po::notify(vm);
   if (!data_dir.empty()) setenv("BLINDSPOT_DATA_DIR", data_dir.c_str(), 1);
   if (threads < 0) throw blindspot::Error("--threads", "expected a positive number of threads");
+  if (int cores = usable_cores(); threads > cores) {
+    // More threads than cores only slows LibTorch down; 100,000 of them never finish starting.
+    fmt::print(stderr,
+               "note: --threads {} is more than the {} cores this process may use; using {}\n",
+               threads, cores, cores);
+    threads = cores;
+  }
   PluginOptions plugins{plugin_paths};
   auto one_file = [&](const char* what) {
     if (positional.size() != 1)
@@ -86,13 +95,13 @@ int main(int argc, char** argv) {
   try {
     return dispatch(argc, argv);
   } catch (const blindspot::Error& e) {
-    fmt::print(stderr, "blindspot: {}\n", e.what());
+    fmt::print(stderr, "blindspot: {}\n", printable(e.what()));
     return 2;
   } catch (const po::error& e) {
-    fmt::print(stderr, "blindspot: {}; run blindspot --help\n", e.what());
+    fmt::print(stderr, "blindspot: {}; run blindspot --help\n", printable(e.what()));
     return 2;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "blindspot: run failed: {}\n", e.what());
+    fmt::print(stderr, "blindspot: run failed: {}\n", printable(e.what()));
     return 1;
   }
 }

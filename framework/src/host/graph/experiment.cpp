@@ -6,9 +6,11 @@
 
 #include <algorithm>
 #include <fstream>
-#include <sstream>
+#include <set>
 
 #include "blindspot/suggest.hpp"
+#include "graph/names.hpp"
+#include "graph/yaml_load.hpp"
 #include "graph/yaml_value.hpp"
 
 namespace blindspot::host {
@@ -22,6 +24,11 @@ const std::vector<std::string> kPaperTables = {"table1", "table2", "table3",
                                                "table4", "table5", "units"};
 const std::vector<std::string> kNodeKeys = {"plugin", "inputs", "with", "from"};
 
+/// Whether a map key is a name; the others were reported when the YAML was loaded.
+bool named(const YAML::Node& key) {
+  return key.IsScalar() && !key.Scalar().empty();
+}
+
 /// Collects problems for one file.
 struct Reader {
   const std::string& file;
@@ -34,6 +41,7 @@ struct Reader {
   void check_keys(const YAML::Node& map, const std::vector<std::string>& allowed,
                   const std::string& context) {
     for (const auto& item : map) {
+      if (!named(item.first)) continue;
       const std::string& key = item.first.Scalar();
       if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
         problem(item.first,
@@ -59,6 +67,8 @@ struct Reader {
     std::string context = fmt::format("node '{}': ", decl.name);
     if (decl.name.find('.') != std::string::npos)
       problem(key, context + "a node name may not contain '.' (inputs write node.port)");
+    else if (std::string why = node_name_problem(decl.name); !why.empty())
+      problem(key, "node name '" + decl.name + "' " + why);
     if (!body.IsMap()) {
       problem(key, context + "expected a map with 'plugin', 'inputs' and 'with'");
       return decl;
@@ -78,6 +88,7 @@ struct Reader {
     if (const YAML::Node inputs = body["inputs"]) {
       if (!inputs.IsMap()) problem(inputs, context + "'inputs' must map ports to node names");
       for (const auto& item : inputs.IsMap() ? inputs : YAML::Node()) {
+        if (!named(item.first)) continue;
         const std::string port = item.first.Scalar();
         decl.input_marks[port] = mark_of(item.first);
         decl.input_lists[port] = item.second.IsSequence();
@@ -93,6 +104,7 @@ struct Reader {
       decl.with_mark = mark_of(with);
       if (!with.IsMap() && !with.IsNull()) problem(with, context + "'with' must be a map");
       for (const auto& item : with.IsMap() ? with : YAML::Node()) {
+        if (!named(item.first)) continue;
         decl.with[item.first.Scalar()] = to_value(item.second);
         decl.with_marks[item.first.Scalar()] = mark_of(item.first);
       }
@@ -131,6 +143,8 @@ struct Reader {
     const YAML::Node name = root["experiment"];
     if (!name || !name.IsScalar() || name.Scalar().empty())
       problem(name ? name : root, "missing 'experiment: NAME'");
+    else if (std::string why = experiment_name_problem(name.Scalar()); !why.empty())
+      problem(name, "experiment name '" + name.Scalar() + "' " + why);
     else
       out.name = name.Scalar();
     if (const YAML::Node description = root["description"]) out.description = description.Scalar();
@@ -147,7 +161,10 @@ struct Reader {
       problem(nodes ? nodes : root, "missing 'nodes:', a map of named nodes");
       return;
     }
-    for (const auto& item : nodes) out.nodes.push_back(node(item.first, item.second));
+    std::set<std::string> names;
+    for (const auto& item : nodes)  // duplicates were reported when the YAML was loaded
+      if (named(item.first) && names.insert(item.first.Scalar()).second)
+        out.nodes.push_back(node(item.first, item.second));
   }
 };
 
@@ -157,26 +174,35 @@ Experiment parse_experiment(const std::string& text, const std::string& file, Pr
   Experiment out;
   out.file = file;
   out.text = text;
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    problems.push_back({file, {e.mark.line + 1, e.mark.column + 1}, "invalid YAML: " + e.msg});
-    return out;
-  }
-  Reader{file, problems}.top(root, out);
+  if (std::optional<YAML::Node> root = load_bounded(text, file, problems))
+    Reader{file, problems}.top(*root, out);
   return out;
 }
 
 Experiment read_experiment(const std::filesystem::path& path, Problems& problems) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    problems.push_back({path.string(), {}, "is a folder, not an experiment file"});
+    return {};
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     problems.push_back({path.string(), {}, "cannot read experiment file (does it exist?)"});
     return {};
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_experiment(text.str(), path.string(), problems);
+  // Read one byte past the limit, never more: the path may be /dev/zero or a huge file.
+  std::string text(kMaxExperimentBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxExperimentBytes) {
+    std::uintmax_t size = std::filesystem::file_size(path, ec);
+    problems.push_back({path.string(),
+                        {},
+                        too_large(ec ? "more than " + std::to_string(kMaxExperimentBytes)
+                                     : std::to_string(size))});
+    return {};
+  }
+  return parse_experiment(text, path.string(), problems);
 }
 
 }  // namespace blindspot::host

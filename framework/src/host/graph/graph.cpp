@@ -14,6 +14,29 @@ namespace blindspot::host {
 
 namespace {
 
+/// "Did you mean" hints for references to missing nodes. Each compares a name with every node's
+/// name, so an experiment gets at most kMaxHints of them; and the list of every node is given
+/// only when it is short.
+class NodeHints {
+ public:
+  explicit NodeHints(const std::map<std::string, std::size_t>& index) {
+    for (const auto& [name, i] : index) names_.push_back(name);
+  }
+  std::string operator()(const std::string& name) {
+    if (names_.size() <= kMaxListed) return suggestion(name, names_);
+    if (left_ == 0) return "";
+    --left_;
+    std::string hint = suggestion(name, names_);
+    return hint.rfind("; did you mean", 0) == 0 ? hint : "";
+  }
+
+ private:
+  static constexpr std::size_t kMaxHints = 100;
+  static constexpr std::size_t kMaxListed = 10;
+  std::vector<std::string> names_;
+  std::size_t left_ = kMaxHints;
+};
+
 /// Checks one node's plugin and parameters.
 void check_node(const Experiment& exp, const Registry& registry, GraphNode& node,
                 Problems& problems) {
@@ -72,19 +95,16 @@ void check_from(const Experiment& exp, GraphNode& node, Problems& problems) {
 
 /// Resolves one reference to the output of another node that has the kind `port` needs.
 bool resolve(const Experiment& exp, const std::map<std::string, std::size_t>& index,
-             const std::vector<GraphNode>& nodes, const NodeDecl& decl, const PortSpec& port,
-             const InputRef& ref, Connection& out, Problems& problems) {
+             NodeHints& hints, const std::vector<GraphNode>& nodes, const NodeDecl& decl,
+             const PortSpec& port, const InputRef& ref, Connection& out, Problems& problems) {
   auto problem = [&](const std::string& message) {
     problems.push_back({exp.file, ref.mark,
                         fmt::format("node '{}': input '{}' {}", decl.name, port.name, message)});
     return false;
   };
   auto it = index.find(ref.node);
-  if (it == index.end()) {
-    std::vector<std::string> names;
-    for (const auto& [name, i] : index) names.push_back(name);
-    return problem(fmt::format("refers to no node '{}'{}", ref.node, suggestion(ref.node, names)));
-  }
+  if (it == index.end())
+    return problem(fmt::format("refers to no node '{}'{}", ref.node, hints(ref.node)));
   const GraphNode& source = nodes[it->second];
   if (!source.plugin) return false;  // already reported
   std::vector<const PortSpec*> candidates;
@@ -110,7 +130,7 @@ bool resolve(const Experiment& exp, const std::map<std::string, std::size_t>& in
 
 /// Resolves every input port of one node; reports unknown, missing and mis-shaped ports.
 void connect(const Experiment& exp, const std::map<std::string, std::size_t>& index,
-             std::vector<GraphNode>& nodes, GraphNode& node, Problems& problems) {
+             NodeHints& hints, std::vector<GraphNode>& nodes, GraphNode& node, Problems& problems) {
   const NodeDecl& decl = *node.decl;
   const Schema& schema = node.plugin->schema;
   std::vector<std::string> port_names;
@@ -133,7 +153,8 @@ void connect(const Experiment& exp, const std::map<std::string, std::size_t>& in
     node.inputs[port];  // a list port may be connected to no node: `port: []`
     for (const InputRef& ref : refs) {
       Connection c;
-      if (resolve(exp, index, nodes, decl, *spec, ref, c, problems)) node.inputs[port].push_back(c);
+      if (resolve(exp, index, hints, nodes, decl, *spec, ref, c, problems))
+        node.inputs[port].push_back(c);
     }
   }
   for (const PortSpec& spec : schema.inputs())
@@ -146,6 +167,22 @@ void connect(const Experiment& exp, const std::map<std::string, std::size_t>& in
                        kind_name(spec.kind), spec.doc)});
 }
 
+/// "cycle: a -> b -> a"; a long cycle shows its first four nodes, its last and its length.
+std::string cycle_text(const std::vector<GraphNode>& nodes, const std::vector<std::size_t>& cycle) {
+  constexpr std::size_t kShown = 8;
+  std::string text = "cycle: ";
+  for (std::size_t k = 0; k < cycle.size(); ++k) {
+    if (cycle.size() > kShown && k == kShown / 2) {
+      text += "... -> ";
+      k = cycle.size() - 1;
+    }
+    text += nodes[cycle[k]].decl->name + " -> ";
+  }
+  text += nodes[cycle.front()].decl->name;
+  if (cycle.size() > kShown) text += fmt::format(" ({} nodes)", cycle.size());
+  return text;
+}
+
 /// Depth-first topological order; reports the first cycle found through each node.
 std::vector<std::size_t> order_nodes(const Experiment& exp, const std::vector<GraphNode>& nodes,
                                      Problems& problems) {
@@ -155,11 +192,8 @@ std::vector<std::size_t> order_nodes(const Experiment& exp, const std::vector<Gr
   std::function<void(std::size_t)> visit = [&](std::size_t i) {
     if (state[i] == State::done) return;
     if (state[i] == State::active) {
-      std::string cycle;
-      auto start = std::find(path.begin(), path.end(), i);
-      for (auto it = start; it != path.end(); ++it) cycle += nodes[*it].decl->name + " -> ";
-      problems.push_back(
-          {exp.file, nodes[i].decl->mark, fmt::format("cycle: {}{}", cycle, nodes[i].decl->name)});
+      std::vector<std::size_t> cycle(std::find(path.begin(), path.end(), i), path.end());
+      problems.push_back({exp.file, nodes[i].decl->mark, cycle_text(nodes, cycle)});
       return;
     }
     state[i] = State::active;
@@ -196,8 +230,9 @@ Graph check_graph(const Experiment& exp, const Registry& registry, Problems& pro
     check_node(exp, registry, node, problems);
     if (node.plugin && !node.decl->from.empty()) check_from(exp, node, problems);
   }
+  NodeHints hints(index);
   for (GraphNode& node : graph.nodes)
-    if (node.plugin) connect(exp, index, graph.nodes, node, problems);
+    if (node.plugin) connect(exp, index, hints, graph.nodes, node, problems);
   graph.order = order_nodes(exp, graph.nodes, problems);
   return graph;
 }

@@ -18,6 +18,7 @@ struct Problem {
   Mark mark;
   std::string message;
 
+  /// "file:line:column: message" as one printable line (see printable()).
   std::string text() const;
 };
 

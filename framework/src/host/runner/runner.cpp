@@ -10,12 +10,13 @@
 #include <optional>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
 
 #include "archive/archive.hpp"
 #include "graph/params.hpp"
 #include "runner/context.hpp"
+#include "runner/cores.hpp"
 #include "runner/hash.hpp"
+#include "runner/out_of_memory.hpp"
 #include "runner/versions.hpp"
 
 namespace blindspot::host {
@@ -165,8 +166,7 @@ void print_summary(const std::vector<NodeTiming>& timings) {
 
 void run_experiment(const Graph& graph, const RunOptions& options) {
   const Experiment& exp = *graph.experiment;
-  int threads =
-      options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
+  int threads = options.threads > 0 ? options.threads : usable_cores();
   torch::set_num_threads(threads);
 
   ExperimentInfo info{exp.name, exp.text,  digest(exp.text), exp.seed,    utc_now(),
@@ -209,10 +209,13 @@ void run_experiment(const Graph& graph, const RunOptions& options) {
     auto start = std::chrono::steady_clock::now();
     bool reuse = std::find(restored.begin(), restored.end(), name) != restored.end();
     if (reuse) {
-      instance->restore(reader.products(name), in, out, ctx);
+      guard_memory(node, [&] { instance->restore(reader.products(name), in, out, ctx); });
       check_outputs(node, out);
     } else if (node.from) {
-      instance->restore(ArchiveReader(node.from->archive).products(node.from->node), in, out, ctx);
+      guard_memory(node, [&] {
+        instance->restore(ArchiveReader(node.from->archive).products(node.from->node), in, out,
+                          ctx);
+      });
       NodeInfo record{name,
                       node.decl->plugin,
                       node.plugin->entry->version,
@@ -223,7 +226,7 @@ void run_experiment(const Graph& graph, const RunOptions& options) {
                       "loaded from " + node.decl->from};
       writer.add_node(record, records(node, out));
     } else {
-      instance->execute(name, in, out, ctx);
+      guard_memory(node, [&] { instance->execute(name, in, out, ctx); });
       double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       NodeInfo record{name,

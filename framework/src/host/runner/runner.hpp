@@ -11,7 +11,7 @@ namespace blindspot::host {
 struct RunOptions {
   std::filesystem::path output;  // final archive path
   bool resume = false;           // reuse nodes whose key matches in OUT.partial or OUT
-  int threads = 0;               // LibTorch threads; 0 = every core
+  int threads = 0;               // LibTorch threads; 0 = usable_cores()
   bool bars = false;             // draw progress bars (stderr is a terminal)
 };
 
