@@ -54,6 +54,8 @@ numbers)
   grep -Eq "test error .2% -->[0-9]+\.[0-9]{2}%<" "$tmp/doc.md" || fail "test error"
   grep -Eq "^\| \`experiments/quickstart.yaml\` \| \`build/blindspot run experiments/quickstart.yaml -o results/quickstart.h5\` \| [0-9]+ s \| [0-9.]+ MB \| [0-9.]+ [kM]B \| [0-9.]+ \|$" \
     "$tmp/doc.md" || fail "the runs table"
+  grep -q "^| \`experiments/table1.yaml\` | \`build/blindspot run experiments/table1.yaml -o results/table1.h5\` | not measured | | | |$" \
+    "$tmp/doc.md" || fail "the runs table's unmeasured row"
   grep -q "^gaussian (attack" "$tmp/doc.md" || fail "plugins describe gaussian"
   grep -q "numbers:cell absent errors/errors test error .2% -->1.00%<" "$tmp/doc.md" ||
     fail "a marker whose archive is missing was changed"
