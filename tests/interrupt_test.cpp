@@ -28,7 +28,7 @@ fs::path write_experiment(const fs::path& dir) {
                       << "  quick:\n    plugin: softmax\n    inputs: {data: data}\n"
                       << "    with: {epochs: 1}\n"
                       << "  slow:\n    plugin: softmax\n    inputs: {data: data}\n"
-                      << "    with: {epochs: 100000}\n";
+                      << "    with: {epochs: 10000, batch: 1}\n";
   return yaml;
 }
 
