@@ -296,7 +296,7 @@ TEST_CASE("archive: a failed add_node leaves the partial as it was") {
   check_same_products(reader.products("kept"), one_table(1.0));
 }
 
-TEST_CASE("archive: copy_nodes reproduces nodes of another archive, in the given order") {
+TEST_CASE("archive: reused nodes are copied from another archive, in the given order") {
   TempDir dir;
   const fs::path first = dir.path / "first.h5";
   StoredProducts model = {{"model", {{{"w.0", at::randn({3, 2})}}, {}, {{"num_classes", "3"}}}}};
@@ -307,12 +307,14 @@ TEST_CASE("archive: copy_nodes reproduces nodes of another archive, in the given
     writer.add_node(node_info("table"), one_table(3.0));
     writer.finish(experiment("complete"));
   }
-  ArchiveWriter writer(dir.path / "second.h5", experiment("running"));
-  writer.copy_nodes(first, {"table", "model"});
-  writer.add_node(node_info("fresh"), one_table(4.0));
-  CHECK(error_naming(first, [&] { writer.copy_nodes(first, {"missing"}); }).find("missing") !=
-        std::string::npos);
+  CHECK(error_naming(first, [&] {
+          ArchiveWriter(dir.path / "second.h5", experiment("running"), {first, {"missing"}});
+        }).find("missing") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir.path / "second.h5.partial"));
+  CHECK_FALSE(fs::exists(dir.path / "second.h5.partial.tmp"));
 
+  ArchiveWriter writer(dir.path / "second.h5", experiment("running"), {first, {"table", "model"}});
+  writer.add_node(node_info("fresh"), one_table(4.0));
   const ArchiveReader reader(writer.partial_path());
   const std::vector<NodeInfo> nodes = reader.nodes();
   REQUIRE(names(nodes) == std::vector<std::string>{"table", "model", "fresh"});
@@ -322,16 +324,68 @@ TEST_CASE("archive: copy_nodes reproduces nodes of another archive, in the given
   check_same_products(reader.products("model"), model);
 }
 
-TEST_CASE("archive: copy_nodes from the writer's own partial") {
+TEST_CASE("archive: a resumed run's partial replaces the old one, which it copies from") {
   TempDir dir;
-  ArchiveWriter writer(dir.path / "run.h5", experiment("running"));
-  writer.add_node(node_info("a"), one_table(1.0));
-  writer.add_node(node_info("b"), one_table(2.0));
-  writer.copy_nodes(writer.partial_path(), {"a"});
+  const fs::path file = dir.path / "run.h5";
+  {
+    ArchiveWriter writer(file, experiment("running"));
+    writer.add_node(node_info("a"), one_table(1.0));
+    writer.add_node(node_info("b"), one_table(2.0));
+  }  // the run stops: the partial keeps a and b
+  const fs::path partial = blindspot::host::partial_path_for(file);
+  ArchiveWriter writer(file, experiment("running"), {partial, {"a"}});
   const ArchiveReader reader(writer.partial_path());
-  CHECK(names(reader.nodes()) == std::vector<std::string>{"b", "a"});
-  CHECK(fields(reader.nodes()[1]) == fields(node_info("a")));
+  CHECK(names(reader.nodes()) == std::vector<std::string>{"a"});
+  CHECK(fields(reader.nodes()[0]) == fields(node_info("a")));
   check_same_products(reader.products("a"), one_table(1.0));
+  CHECK_FALSE(fs::exists(dir.path / "run.h5.partial.tmp"));
+}
+
+TEST_CASE("archive: a product that breaks its kind's form is refused naming file, node, port") {
+  TempDir dir;
+  const fs::path file = dir.path / "run.h5";
+  blindspot::AdversarialSet set;
+  set.original = at::zeros({5, 1, 2, 2});
+  set.adversarial = at::zeros({5, 1, 2, 2});
+  for (at::Tensor* t :
+       {&set.labels, &set.indices, &set.target, &set.original_prediction, &set.prediction})
+    *t = at::zeros({5}, at::kLong);
+  set.success = at::zeros({5}, at::kByte);
+  set.distortion = at::zeros({5});
+  Record record = set.save();
+  record.attributes["kind"] = "AdversarialSet";
+  ArchiveWriter writer(file, experiment("running"));
+  writer.add_node(node_info("good"), {{"adversarial", record}});
+  record.tensors["labels"] = at::zeros({3}, at::kLong);
+  writer.add_node(node_info("attack"), {{"adversarial", record}});
+  const ArchiveReader reader(writer.partial_path());
+  CHECK(reader.products("good").size() == 1);
+  const std::string message =
+      error_naming(writer.partial_path(), [&] { reader.products("attack"); });
+  CHECK(message.find("node 'attack', output 'adversarial'") == 0);
+  CHECK(message.find("'labels' is Long [3]; expected Long [5]") != std::string::npos);
+  CHECK(message.find("move it aside") != std::string::npos);
+}
+
+TEST_CASE("archive: unsafe experiment and node names are refused when read") {
+  TempDir dir;
+  for (const std::string& name : {std::string("../../x"), std::string(".."), std::string(""),
+                                  std::string("a\nb"), std::string("a\\b")}) {
+    CAPTURE(name);
+    const fs::path file = dir.path / "named.h5";
+    ExperimentInfo info = experiment("complete");
+    info.name = name;
+    ArchiveWriter writer(file, info);
+    const bool storable = name.size() > 2 && name.find('/') == std::string::npos;
+    writer.add_node(node_info(storable ? name : "ok"), {});
+    writer.finish(info);
+    CHECK(error_naming(file, [&] {
+            ArchiveReader(file).experiment();
+          }).find("unsafe experiment name") != std::string::npos);
+    if (storable)
+      CHECK(error_naming(file, [&] { ArchiveReader(file).nodes(); }).find("unsafe node name") !=
+            std::string::npos);
+  }
 }
 
 TEST_CASE("archive: files that are not archives are refused with their path") {

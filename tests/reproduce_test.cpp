@@ -103,3 +103,21 @@ TEST_CASE("reproduce refuses a file that is not an archive with one line and exi
   CHECK(result.exit_code == 2);
   CHECK(result.output.find('\n') == result.output.size() - 1);
 }
+
+TEST_CASE("an archive whose experiment name is a path is refused; nothing is written outside") {
+  TempDir tmp("reproduce-name");
+  const fs::path archive = make_archive(tmp.path());
+  const std::string escaped = "escaped-" + tmp.path().filename().string();
+  tamper_attribute(archive, "/experiment", "name", "../" + escaped);
+  auto result = run_blindspot("reproduce " + archive.string());
+  INFO(result.output);
+  CHECK(result.exit_code == 2);
+  CHECK(result.output == "blindspot: " + archive.string() +
+                             ": /experiment: unsafe experiment name '../" + escaped +
+                             "': a name must be non-empty, without '/', '\\', '..' or control "
+                             "characters; the archive is damaged: move it aside (a run with "
+                             "--resume then recomputes what it held)\n");
+  const fs::path outside = fs::temp_directory_path() / (escaped + ".yaml");
+  CHECK_FALSE(fs::exists(outside));
+  fs::remove(outside);
+}

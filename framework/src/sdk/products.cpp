@@ -4,11 +4,67 @@
 #include <ATen/ATen.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <initializer_list>
+
 #include "blindspot/error.hpp"
 
 namespace blindspot {
 
 Product::~Product() = default;
+
+namespace {
+
+// "float32 [3, 1, 28, 28]", for messages about a tensor that has the wrong form.
+std::string form(const at::Tensor& tensor) {
+  std::string sizes;
+  for (std::int64_t size : tensor.sizes())
+    sizes += (sizes.empty() ? "" : ", ") + std::to_string(size);
+  return fmt::format("{} [{}]", at::toString(tensor.scalar_type()), sizes);
+}
+
+// Throws unless `tensor` is one of `types` with `rank` dimensions (at least `rank` if
+// `at_least`), the first of them `rows`.
+void check_form(const std::string& name, const at::Tensor& tensor,
+                std::initializer_list<at::ScalarType> types, std::int64_t rank, std::int64_t rows,
+                bool at_least = false) {
+  const bool typed = tensor.defined() &&
+                     std::find(types.begin(), types.end(), tensor.scalar_type()) != types.end();
+  const bool shaped = tensor.defined() &&
+                      (at_least ? tensor.dim() >= rank : tensor.dim() == rank) &&
+                      tensor.dim() > 0 && tensor.size(0) == rows;
+  if (typed && shaped) return;
+  throw Error("", fmt::format("adversarial set field '{}' is {}; expected {} [{}{}]", name,
+                              tensor.defined() ? form(tensor) : "missing",
+                              at::toString(*types.begin()), rows, rank > 1 ? ", ..." : ""));
+}
+
+// Throws unless every field of `set` has its type and one entry per sample.
+void check_set(const AdversarialSet& set) {
+  if (!set.original.defined() || set.original.dim() < 2)
+    throw Error("", fmt::format("adversarial set field 'original' is {}; expected Float [N, ...]",
+                                set.original.defined() ? form(set.original) : "missing"));
+  const std::int64_t n = set.original.size(0);
+  check_form("original", set.original, {at::kFloat, at::kDouble}, 2, n, true);
+  if (!set.adversarial.defined() || set.adversarial.sizes() != set.original.sizes() ||
+      set.adversarial.scalar_type() != set.original.scalar_type())
+    throw Error("", fmt::format("adversarial set field 'adversarial' is {} but 'original' is {}",
+                                set.adversarial.defined() ? form(set.adversarial) : "missing",
+                                form(set.original)));
+  for (const auto& [name, tensor] :
+       {std::pair{"labels", &set.labels}, std::pair{"indices", &set.indices},
+        std::pair{"target", &set.target},
+        std::pair{"original_prediction", &set.original_prediction},
+        std::pair{"prediction", &set.prediction}})
+    check_form(name, *tensor, {at::kLong}, 1, n);
+  check_form("success", set.success, {at::kByte, at::kBool}, 1, n);
+  check_form("distortion", set.distortion, {at::kFloat, at::kDouble}, 1, n);
+  for (const auto& [name, tensor] : set.extra)
+    check_form("extra/" + name, tensor, {at::kFloat, at::kDouble, at::kLong, at::kByte}, 1, n,
+               true);
+}
+
+}  // namespace
 
 std::int64_t LabelledImages::size() const {
   return labels.defined() ? labels.size(0) : 0;
@@ -85,7 +141,9 @@ Table Table::load(const Record& record) {
   }
   if (table.values.dim() != 2 || table.values.size(0) != std::int64_t(table.rows.size()) ||
       table.values.size(1) != std::int64_t(table.columns.size()))
-    throw Error("", "table values do not match its rows and columns");
+    throw Error("", fmt::format("table values are {}; its {} rows and {} columns need [{}, {}]",
+                                form(table.values), table.rows.size(), table.columns.size(),
+                                table.rows.size(), table.columns.size()));
   return table;
 }
 
@@ -126,6 +184,7 @@ AdversarialSet AdversarialSet::load(const Record& record) {
   }
   for (const auto& [name, tensor] : record.tensors)
     if (name.rfind("extra/", 0) == 0) set.extra[name.substr(6)] = tensor;
+  check_set(set);
   return set;
 }
 

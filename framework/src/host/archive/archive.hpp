@@ -3,13 +3,31 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "blindspot/node.hpp"
 
 namespace blindspot::host {
+
+class H5Handle;
+
+/// A write to an archive that failed for a reason outside the user's input (a full disk, an
+/// I/O error): a failed run, exit 1. Its text is "FILE: what went wrong".
+class ArchiveWriteError : public std::runtime_error {
+ public:
+  ArchiveWriteError(const std::filesystem::path& file, const std::string& reason)
+      : std::runtime_error(file.string() + ": " + reason), reason_(reason) {}
+  /// What went wrong, without the file.
+  const std::string& reason() const noexcept { return reason_; }
+
+ private:
+  std::string reason_;
+};
 
 /// What /experiment records about a run (all stored as attributes of /experiment).
 struct ExperimentInfo {
@@ -35,22 +53,47 @@ struct NodeInfo {
   std::string status;     // "complete" or "restored"
 };
 
-/// Writes OUT.partial: every change is made on a copy that atomically replaces the partial,
-/// so a run killed at any moment leaves a readable partial holding every finished node.
+/// Nodes a resumed run takes, unchanged, from an earlier archive.
+struct ReusedNodes {
+  std::filesystem::path source;    // the earlier archive (it may be the old partial)
+  std::vector<std::string> nodes;  // in the order they are added
+};
+
+/// Writes OUT.partial, kept open for the whole run: each node is appended and flushed, so a
+/// node costs time in proportion to its own size and a run killed at any moment leaves a
+/// readable partial holding every finished node. Disk space for a node is reserved before it
+/// is written, and a write that fails anyway is abandoned (the partial keeps its last flush).
 class ArchiveWriter {
  public:
-  /// Starts `final_path`.partial holding only /experiment (replacing an old partial).
-  ArchiveWriter(std::filesystem::path final_path, const ExperimentInfo& info);
-  /// Copies finished nodes, unchanged, from an earlier archive (for --resume).
-  void copy_nodes(const std::filesystem::path& source, const std::vector<std::string>& nodes);
-  /// Adds /nodes/NAME with its attributes and one group per output port.
+  /// Starts `final_path`.partial holding /experiment and the reused nodes. It is built beside
+  /// the old partial and replaces it only once complete; a failure leaves the old one as it was.
+  ArchiveWriter(std::filesystem::path final_path, const ExperimentInfo& info,
+                const ReusedNodes& reused = {});
+  ArchiveWriter(const ArchiveWriter&) = delete;
+  ArchiveWriter& operator=(const ArchiveWriter&) = delete;
+  /// Closes the partial (unless finish() renamed it); never throws.
+  ~ArchiveWriter();
+  /// Adds /nodes/NAME with its attributes and one group per output port (replacing a node of
+  /// that name), then flushes. Throws ArchiveWriteError if it cannot be written; the writer
+  /// then refuses further changes.
   void add_node(const NodeInfo& node, const StoredProducts& products);
-  /// Rewrites /experiment (times, status) and renames the partial to the final path.
+  /// Rewrites /experiment (times, status), closes the partial and renames it to the final path.
   void finish(const ExperimentInfo& info);
   const std::filesystem::path& partial_path() const { return partial_; }
 
  private:
+  /// Reserves `bytes`, runs `edit` on the open partial and flushes it; on failure abandons it.
+  void change(const std::string& what, std::uint64_t bytes, const std::function<void()>& edit);
+  /// Abandons the partial (see below) and throws ArchiveWriteError "cannot WHAT: REASON".
+  [[noreturn]] void fail(const std::string& what, const std::string& reason);
+  /// Closes the partial without letting unflushed changes reach it, and trims what they added.
+  void abandon() noexcept;
+
   std::filesystem::path final_, partial_;
+  std::unique_ptr<H5Handle> file_;   // the open partial; empty once closed
+  std::int64_t next_order_ = 0;      // the `order` of the next node added
+  std::uintmax_t flushed_size_ = 0;  // the partial's size after its last flush
+  bool failed_ = false;
 };
 
 /// Reads an archive written by ArchiveWriter (final or partial). Throws ArchiveError-style

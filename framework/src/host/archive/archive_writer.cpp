@@ -1,9 +1,9 @@
-// ArchiveWriter: every change is made on a copy of the partial that then atomically replaces it.
+// ArchiveWriter: the partial stays open; each node is appended, then flushed.
 #include <algorithm>
-#include <functional>
 #include <system_error>
 
 #include "archive/archive.hpp"
+#include "archive/h5_dataset.hpp"
 #include "archive/h5_file.hpp"
 #include "archive/h5_group.hpp"
 #include "archive/info_io.hpp"
@@ -15,53 +15,53 @@ namespace fs = std::filesystem;
 namespace {
 
 const char* const kNodes = "nodes";
+// Room reserved for a node's groups, attributes and its entry in /nodes, beside its data.
+constexpr std::uint64_t kNodeOverhead = 64 * 1024;
+// Room reserved per dataset or attribute for its object header and name.
+constexpr std::uint64_t kItemOverhead = 4 * 1024;
 
 void rename_or_throw(const fs::path& from, const fs::path& to) {
   std::error_code error;
   fs::rename(from, to, error);
-  if (error) throw Error(to.string(), "cannot rename " + from.string() + ": " + error.message());
+  if (error) throw ArchiveWriteError(to, "cannot rename " + from.string() + ": " + error.message());
 }
 
-// The copy a change is written to: "OUT.h5.partial.tmp". Removed unless renamed into place.
-class TemporaryFile {
- public:
-  explicit TemporaryFile(const fs::path& partial) : path_(partial.string() + ".tmp") {}
-  TemporaryFile(const TemporaryFile&) = delete;
-  TemporaryFile& operator=(const TemporaryFile&) = delete;
-  ~TemporaryFile() {
-    std::error_code ignored;
-    if (!path_.empty()) fs::remove(path_, ignored);
+// Generous upper bound of the bytes a node takes in the file.
+std::uint64_t size_bound(const StoredProducts& products) {
+  std::uint64_t bytes = kNodeOverhead;
+  for (const auto& [port, record] : products) {
+    for (const auto& [name, tensor] : record.tensors) bytes += tensor.nbytes() + kItemOverhead;
+    for (const auto& [name, values] : record.strings) {
+      bytes += kItemOverhead;
+      for (const std::string& value : values) bytes += value.size() + 32;
+    }
+    for (const auto& [name, value] : record.attributes) bytes += value.size() + kItemOverhead;
   }
-  const fs::path& path() const { return path_; }
-  /// Atomically replaces `target`: readers see the old file or the new one, never half.
-  void rename_to(const fs::path& target) {
-    rename_or_throw(path_, target);
-    path_.clear();
-  }
-
- private:
-  fs::path path_;
-};
-
-// Applies `edit` to a copy of the partial, closes the copy, then renames it over the partial.
-void edit_partial(const fs::path& partial, const std::function<void(const H5Handle&)>& edit) {
-  TemporaryFile tmp(partial);
-  std::error_code error;
-  fs::copy_file(partial, tmp.path(), fs::copy_options::overwrite_existing, error);
-  if (error)
-    throw Error(partial.string(), "cannot copy to " + tmp.path().string() + ": " + error.message());
-  H5Handle file = open_file_for_update(tmp.path(), partial);
-  edit(file);
-  close_file(file);
-  tmp.rename_to(partial);
+  return bytes;
 }
 
-// One more than the largest `order` of the nodes already in the archive.
-std::int64_t next_order(const H5Handle& nodes) {
-  std::int64_t next = 0;
-  for (const std::string& name : child_names(nodes))
-    next = std::max(next, read_node_order(open_group(nodes, name)) + 1);
-  return next;
+// Throws the Error write_record() would, before anything is written.
+void check_node_storable(const fs::path& file, const NodeInfo& node,
+                         const StoredProducts& products) {
+  for (const auto& [port, record] : products)
+    for (const auto& [name, tensor] : record.tensors)
+      check_storable(tensor, "/nodes/" + node.name + "/" + port + "/" + name, file);
+}
+
+// Copies the reused nodes into `file`, in order; returns how many it copied.
+std::int64_t copy_reused(const H5Handle& file, const ReusedNodes& reused) {
+  const H5Handle from_file = open_archive(reused.source);
+  const H5Handle from = open_group(from_file, kNodes);
+  const H5Handle to = open_group(file, kNodes);
+  std::int64_t order = 0;
+  for (const std::string& name : reused.nodes) {
+    if (!has_link(from, name))
+      throw Error(reused.source.string(), "cannot copy node '" + name + "': not in this archive");
+    check(H5Ocopy(from.id(), name.c_str(), to.id(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT),
+          "copy node '" + name + "' into " + file.file().string(), reused.source);
+    write_node_order(open_group(to, name), order++);
+  }
+  return order;
 }
 
 }  // namespace
@@ -70,50 +70,96 @@ fs::path partial_path_for(const fs::path& final_path) {
   return final_path.string() + ".partial";
 }
 
-ArchiveWriter::ArchiveWriter(fs::path final_path, const ExperimentInfo& info)
+ArchiveWriter::ArchiveWriter(fs::path final_path, const ExperimentInfo& info,
+                             const ReusedNodes& reused)
     : final_(std::move(final_path)), partial_(partial_path_for(final_)) {
   std::error_code failed;
   if (final_.has_parent_path() && !fs::create_directories(final_.parent_path(), failed) && failed)
     throw Error(final_.parent_path().string(),
                 "cannot create the archive's folder: " + failed.message());
-  TemporaryFile tmp(partial_);
-  H5Handle file = create_file(tmp.path(), partial_);
-  write_experiment(file, info);
-  create_group(file, kNodes);
-  close_file(file);
-  tmp.rename_to(partial_);
+  const fs::path building = partial_.string() + ".tmp";
+  try {
+    file_ = std::make_unique<H5Handle>(create_file(building, partial_));
+    std::error_code no_size;
+    const std::uintmax_t source_size =
+        reused.nodes.empty() ? 0 : fs::file_size(reused.source, no_size);
+    reserve_space(*file_, kNodeOverhead + (no_size ? 0 : source_size));
+    write_experiment(*file_, info);
+    create_group(*file_, kNodes);
+    next_order_ = reused.nodes.empty() ? 0 : copy_reused(*file_, reused);
+    flush_file(*file_);
+  } catch (...) {
+    if (file_) abandon_file(*file_);
+    file_.reset();
+    fs::remove(building, failed);
+    throw;
+  }
+  flushed_size_ = fs::file_size(building, failed);
+  rename_or_throw(building, partial_);  // HDF5 keeps writing through its open descriptor
 }
 
-void ArchiveWriter::copy_nodes(const fs::path& source, const std::vector<std::string>& nodes) {
-  edit_partial(partial_, [&](const H5Handle& file) {
-    const H5Handle from_file = open_archive(source);
-    const H5Handle from = open_group(from_file, kNodes);
-    const H5Handle to = open_group(file, kNodes);
-    for (const std::string& name : nodes) {
-      if (!has_link(from, name))
-        throw Error(source.string(), "cannot copy node '" + name + "': not in this archive");
-      const std::int64_t order = next_order(to);
-      if (has_link(to, name)) remove_link(to, name);
-      check(H5Ocopy(from.id(), name.c_str(), to.id(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT),
-            "copy node '" + name + "' into " + partial_.string(), source);
-      write_node_order(open_group(to, name), order);
-    }
-  });
+ArchiveWriter::~ArchiveWriter() {
+  if (file_) file_->close();
+}
+
+void ArchiveWriter::change(const std::string& what, std::uint64_t bytes,
+                           const std::function<void()>& edit) {
+  if (failed_ || !file_)
+    throw ArchiveWriteError(partial_,
+                            "cannot " + what + ": the archive was closed after a failure");
+  try {
+    reserve_space(*file_, bytes);
+    edit();
+    flush_file(*file_);
+  } catch (const ArchiveWriteError& e) {
+    fail(what, e.reason());
+  } catch (const Error& e) {
+    fail(what, e.message());
+  } catch (const std::exception& e) {
+    fail(what, e.what());
+  }
+  std::error_code ignored;
+  flushed_size_ = fs::file_size(partial_, ignored);
+}
+
+void ArchiveWriter::fail(const std::string& what, const std::string& reason) {
+  abandon();
+  throw ArchiveWriteError(partial_, "cannot " + what + ": " + reason);
+}
+
+void ArchiveWriter::abandon() noexcept {
+  failed_ = true;
+  if (file_) abandon_file(*file_);
+  file_.reset();
+  std::error_code ignored;  // trims the reserved space and what the failed change wrote there
+  if (flushed_size_ > 0 && fs::file_size(partial_, ignored) > flushed_size_)
+    fs::resize_file(partial_, flushed_size_, ignored);
 }
 
 void ArchiveWriter::add_node(const NodeInfo& node, const StoredProducts& products) {
-  edit_partial(partial_, [&](const H5Handle& file) {
-    const H5Handle nodes = open_group(file, kNodes);
-    const std::int64_t order = next_order(nodes);
+  check_node_storable(partial_, node, products);
+  change("write node '" + node.name + "'", size_bound(products), [&] {
+    const H5Handle nodes = open_group(*file_, kNodes);
     if (has_link(nodes, node.name)) remove_link(nodes, node.name);
     const H5Handle group = create_group(nodes, node.name);
-    write_node_info(group, node, order);
+    write_node_info(group, node, next_order_);
     for (const auto& [port, record] : products) write_record(create_group(group, port), record);
   });
+  ++next_order_;
 }
 
 void ArchiveWriter::finish(const ExperimentInfo& info) {
-  edit_partial(partial_, [&](const H5Handle& file) { write_experiment(file, info); });
+  change("record the end of the run", kNodeOverhead, [&] { write_experiment(*file_, info); });
+  std::uint64_t end = 0;
+  try {
+    end = allocated_end(*file_);
+    close_file(*file_);
+  } catch (const Error& e) {
+    fail("close", e.message());
+  }
+  file_.reset();
+  std::error_code ignored;  // the room reserved past the end is not part of the archive
+  if (fs::file_size(partial_, ignored) > end) fs::resize_file(partial_, end, ignored);
   rename_or_throw(partial_, final_);
 }
 

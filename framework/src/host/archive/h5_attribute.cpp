@@ -1,6 +1,8 @@
 // Scalar attributes of groups: UTF-8 strings, uint64, int64 and float64.
 #include "archive/h5_attribute.hpp"
 
+#include <algorithm>
+
 #include "archive/h5_types.hpp"
 
 namespace blindspot::host {
@@ -95,8 +97,10 @@ double read_attribute<double>(const H5Handle& object, const std::string& name) {
 std::vector<std::string> attribute_names(const H5Handle& object) {
   std::vector<std::string> names;
   hsize_t position = 0;
-  check(H5Aiterate2(object.id(), H5_INDEX_NAME, H5_ITER_INC, &position, collect_name, &names),
+  // In stored order, sorted here: HDF5's own sort compares names it decoded from the file.
+  check(H5Aiterate2(object.id(), H5_INDEX_NAME, H5_ITER_NATIVE, &position, collect_name, &names),
         "list attributes of " + object.path_in_file(), object.file());
+  std::sort(names.begin(), names.end());
   return names;
 }
 

@@ -65,17 +65,22 @@ bool holds_strings(const H5Handle& dataset) {
   return H5Tget_class(type.id()) == H5T_STRING;
 }
 
+void check_storable(const at::Tensor& tensor, const std::string& where,
+                    const std::filesystem::path& file) {
+  if (!tensor.defined()) throw Error(file.string(), "cannot store " + where + ": no tensor");
+  if (tensor.scalar_type() != at::kBool && stored_type(tensor.scalar_type()) < 0)
+    throw Error(file.string(), "cannot store " + where + ": tensors of type " +
+                                   std::string(at::toString(tensor.scalar_type())) +
+                                   " are not archived (float32, float64, int64, uint8, bool)");
+}
+
 void write_tensor(const H5Handle& parent, const std::string& name, const at::Tensor& tensor) {
   const std::filesystem::path& file = parent.file();
   const std::string where = parent.child_path(name);
-  if (!tensor.defined()) throw Error(file.string(), "cannot store " + where + ": no tensor");
+  check_storable(tensor, where, file);
   at::Tensor data = tensor.cpu();
   if (data.scalar_type() == at::kBool) data = data.to(at::kByte);
   const hid_t type = stored_type(data.scalar_type());
-  if (type < 0)
-    throw Error(file.string(), "cannot store " + where + ": tensors of type " +
-                                   std::string(at::toString(data.scalar_type())) +
-                                   " are not archived (float32, float64, int64, uint8, bool)");
   data = data.contiguous();
   const std::vector<hsize_t> dims(data.sizes().begin(), data.sizes().end());
   const H5Handle space = array_space(dims, file);

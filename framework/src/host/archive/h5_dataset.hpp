@@ -16,6 +16,10 @@ H5Handle open_dataset(const H5Handle& parent, const std::string& name);
 /// Whether a dataset holds strings rather than numbers.
 bool holds_strings(const H5Handle& dataset);
 
+/// Throws Error(file, "cannot store WHERE: ...") unless `tensor` is one write_tensor() stores.
+void check_storable(const at::Tensor& tensor, const std::string& where,
+                    const std::filesystem::path& file);
+
 /// Writes a float32, float64, int64, uint8 or bool (stored as uint8) tensor as a contiguous,
 /// uncompressed dataset of the same shape; intermediate groups of `name` are created.
 void write_tensor(const H5Handle& parent, const std::string& name, const at::Tensor& tensor);

@@ -1,6 +1,7 @@
 // Opening, creating and closing archive files.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 
 #include "archive/h5_handle.hpp"
@@ -21,5 +22,19 @@ H5Handle open_archive(const std::filesystem::path& path);
 
 /// Closes a file and every object still open in it; throws if the data cannot be flushed.
 void close_file(H5Handle& file);
+
+/// Writes everything HDF5 holds in memory for `file` to it (the file stays open).
+void flush_file(const H5Handle& file);
+
+/// The file's end of allocated space: every byte HDF5 uses lies below it.
+std::uint64_t allocated_end(const H5Handle& file);
+
+/// Makes sure the next `bytes` past the allocated end can be written (disk blocks are reserved),
+/// so that a full disk shows here, before anything is written; throws ArchiveWriteError if not.
+void reserve_space(const H5Handle& file, std::uint64_t bytes);
+
+/// Closes a file whose in-memory state must not reach the disk (a write failed part way):
+/// later writes are made to fail, so the file keeps what its last flush wrote. Never throws.
+void abandon_file(H5Handle& file) noexcept;
 
 }  // namespace blindspot::host

@@ -43,20 +43,42 @@ std::string H5Handle::child_path(const std::string& name) const {
 
 namespace {
 
+// HDF5's clean-up at exit closes files left open; a file whose close failed (a full disk) would
+// be closed twice and crash the process on its way out. Every archive file is closed by its
+// H5Handle, so the clean-up is not needed. Must run before any other HDF5 call.
+const bool kNoCleanupAtExit = H5dont_atexit() >= 0;
+
 // Keeps the first entry of an upward walk: the innermost, most specific reason.
 herr_t innermost(unsigned position, const H5E_error2_t* entry, void* reason) {
   if (position == 0 && entry->desc != nullptr) *static_cast<std::string*>(reason) = entry->desc;
   return 0;
 }
 
+// The system's words from a failed read or write ("file write failed: time = ..., errno = 28,
+// error message = 'No space left on device', ..."), else the whole reason on one line.
+std::string readable(std::string reason) {
+  const std::string marker = "error message = '";
+  const std::size_t from = reason.find(marker);
+  if (from != std::string::npos) {
+    const std::size_t start = from + marker.size();
+    reason = reason.substr(start, reason.find('\'', start) - start);
+  }
+  for (char& c : reason)
+    if (c == '\n' || c == '\r') c = ' ';
+  return reason.empty() ? "HDF5 call failed" : reason;
+}
+
 }  // namespace
 
-void fail(const std::string& operation, const std::filesystem::path& file) {
+std::string hdf5_reason() {
   std::string reason;
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost, &reason);
   H5Eclear2(H5E_DEFAULT);
-  if (reason.empty()) reason = "HDF5 call failed";
-  throw Error(file.string(), "cannot " + operation + ": " + reason);
+  return readable(reason);
+}
+
+void fail(const std::string& operation, const std::filesystem::path& file) {
+  throw Error(file.string(), "cannot " + operation + ": " + hdf5_reason());
 }
 
 void silence_hdf5_errors() {

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <string>
 
+#include "archive/read_watchdog.hpp"
+
 namespace blindspot::host {
 
 /// Owns one HDF5 identifier and closes it with its matching function (H5Fclose, H5Gclose, ...).
@@ -37,12 +39,16 @@ class H5Handle {
   std::filesystem::path file_;
 };
 
+/// HDF5's innermost reason for the last failure, on one line; clears HDF5's error stack.
+std::string hdf5_reason();
+
 /// Throws Error(file, "cannot <operation>: <HDF5's innermost reason>").
 [[noreturn]] void fail(const std::string& operation, const std::filesystem::path& file);
 
 /// Returns `value` (an hid_t, herr_t or htri_t) unless it is negative, which is a failure.
 template <class T>
 T check(T value, const std::string& operation, const std::filesystem::path& file) {
+  note_progress();
   if (value < 0) fail(operation, file);
   return value;
 }

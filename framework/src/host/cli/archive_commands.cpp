@@ -62,16 +62,23 @@ void write_text(const fs::path& file, const std::string& text) {
 int command_show(const std::string& path) {
   ArchiveReader reader(path);
   ExperimentInfo e = reader.experiment();
-  fmt::print("experiment  {}\nstatus      {}\nseed        {}\nstarted     {}\nfinished    {}\n",
-             e.name, e.status, e.seed, e.started, e.finished.empty() ? "-" : e.finished);
-  fmt::print("host        {} ({} threads)\nyaml hash   {}\n", e.host, e.threads, e.yaml_hash);
-  for (const auto& [name, version] : e.versions) fmt::print("{:<11} {}\n", name, version);
-  std::vector<NodeInfo> nodes = reader.nodes();
+  std::string header = fmt::format(
+      "experiment  {}\nstatus      {}\nseed        {}\nstarted     {}\nfinished    {}\n", e.name,
+      e.status, e.seed, e.started, e.finished.empty() ? "-" : e.finished);
+  header +=
+      fmt::format("host        {} ({} threads)\nyaml hash   {}\n", e.host, e.threads, e.yaml_hash);
+  for (const auto& [name, version] : e.versions)
+    header += fmt::format("{:<11} {}\n", name, version);
+  const std::vector<NodeInfo> nodes = reader.nodes();
+  std::vector<StoredProducts> products;  // all read (and checked) before anything is printed
+  for (const NodeInfo& n : nodes) products.push_back(reader.products(n.name));
+  fmt::print("{}", header);
   fmt::print("\n{} nodes:\n", nodes.size());
-  for (const NodeInfo& n : nodes) {
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const NodeInfo& n = nodes[i];
     fmt::print("  {} ({} {}) {} in {:.1f} s, key {}\n", n.name, n.plugin, n.plugin_version,
                n.status, n.duration, n.key);
-    for (const auto& [port, record] : reader.products(n.name)) {
+    for (const auto& [port, record] : products[i]) {
       fmt::print("    {}: {}\n", port, summary(record));
       if (record.attributes.count("kind") && record.attributes.at("kind") == "Table") {
         Table t = Table::load(record);

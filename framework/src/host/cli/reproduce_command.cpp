@@ -1,8 +1,10 @@
 // `blindspot reproduce`: re-runs an archived experiment and compares every product with it.
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -20,13 +22,15 @@ namespace blindspot::host {
 
 namespace {
 
-/// A fresh temporary folder, removed with everything in it when this goes out of scope.
+/// A fresh temporary folder of its own (mkdtemp), removed with everything in it when this goes
+/// out of scope.
 class ScratchFolder {
  public:
-  ScratchFolder()
-      : path_(fs::temp_directory_path() / fmt::format("blindspot-reproduce-{}", ::getpid())) {
-    fs::remove_all(path_);
-    fs::create_directories(path_);
+  ScratchFolder() {
+    std::string pattern = (fs::temp_directory_path() / "blindspot-reproduce-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr)
+      throw Error(pattern, std::string("cannot create a scratch folder: ") + std::strerror(errno));
+    path_ = pattern;
   }
   ~ScratchFolder() {
     std::error_code ignored;
@@ -80,7 +84,8 @@ int command_reproduce(const std::string& archive, const PluginOptions& options) 
   Registry registry;  // declared first: outlives every node and product the run creates
   registry.load_default_locations(options.plugin_paths);
   ScratchFolder scratch;
-  const fs::path yaml = scratch.path() / (info.name + ".yaml");
+  // A fixed name: nothing read from the archive goes into a path.
+  const fs::path yaml = scratch.path() / "experiment.yaml";
   std::ofstream(yaml) << info.yaml;
   Problems problems;
   Experiment exp = read_experiment(yaml, problems);

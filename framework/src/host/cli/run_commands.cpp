@@ -1,11 +1,16 @@
 // `blindspot run` and `blindspot validate`: read, check, then run an experiment.
 #include <fmt/format.h>
 
+#include <csignal>
+#include <stdexcept>
+
 #include "archive/archive.hpp"
 #include "cli/commands.hpp"
 #include "graph/graph.hpp"
+#include "runner/output_lock.hpp"
 #include "runner/progress.hpp"
 #include "runner/runner.hpp"
+#include "runner/stop_on_signal.hpp"
 
 namespace blindspot::host {
 
@@ -23,21 +28,48 @@ void load_plugins(Registry& registry, const PluginOptions& options) {
     fmt::print(stderr, "warning: {}: {}\n", refused.path.string(), refused.reason);
 }
 
-/// After a failed run: points at the partial if it holds finished nodes, else removes it.
-void keep_or_remove_partial(const std::filesystem::path& output) {
-  std::filesystem::path partial = partial_path_for(output);
+/// After a failed run: what became of the finished nodes, to end its one-line message. An
+/// unreadable or empty partial is removed.
+std::string keep_or_remove_partial(const std::string& file, const std::filesystem::path& output) {
+  const std::filesystem::path partial = partial_path_for(output);
   std::size_t finished = 0;
   try {
     finished = ArchiveReader(partial).nodes().size();
   } catch (const Error&) {
-    return;  // no readable partial: nothing to keep or remove
+    return "";  // no readable partial: nothing to keep or remove
   }
   if (finished == 0) {
-    std::filesystem::remove(partial);
-    return;
+    std::error_code ignored;
+    std::filesystem::remove(partial, ignored);
+    return "";
   }
-  fmt::print(stderr, "{} finished node(s) are kept in {}; rerun with --resume\n", finished,
-             partial.string());
+  return fmt::format(
+      "; {} finished node(s) are kept in {}; resume with `blindspot run {} -o {} "
+      "--resume`",
+      finished, partial.string(), file, output.string());
+}
+
+/// The line an interrupted run ends with: what the archive keeps and how to go on.
+void report_interrupt(int signal, const KeptNodes& kept, const std::string& file,
+                      const std::filesystem::path& output) {
+  std::string line = fmt::format("blindspot: interrupted by {}", signal_name(signal));
+  if (kept.complete) {
+    line += fmt::format(" after the archive was written: {}", kept.archive.string());
+  } else if (kept.archive.empty()) {
+    line += " before the run's archive was started; no file was changed";
+  } else if (kept.nodes.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove(kept.archive, ignored);
+    line += " before any node finished; nothing was kept";
+  } else {
+    std::string names;
+    for (const std::string& node : kept.nodes) names += (names.empty() ? "" : ", ") + node;
+    line += fmt::format(
+        "; {} finished node(s) are kept in {} ({}); resume with `blindspot run {} "
+        "-o {} --resume`",
+        kept.nodes.size(), kept.archive.string(), names, file, output.string());
+  }
+  fmt::print(stderr, "{}\n", line);
 }
 
 }  // namespace
@@ -66,14 +98,21 @@ int command_run(const std::string& file, const std::string& output, bool resume,
   run.resume = resume;
   run.threads = threads;
   run.bars = stderr_is_terminal();
+  OutputLock lock(run.output);  // one run per archive: a second is refused, naming this one
+  StopOnSignal stop([&](int signal, const KeptNodes& kept) {
+    report_interrupt(signal, kept, file, run.output);
+    lock.release();
+  });
+  std::signal(SIGXFSZ, SIG_IGN);  // past a file size limit, a write fails instead of killing us
   fmt::print("running '{}' ({} nodes) into {}\n", exp.name, graph.nodes.size(),
              run.output.string());
   std::fflush(stdout);
   try {
     run_experiment(graph, run);
-  } catch (...) {
-    keep_or_remove_partial(run.output);
-    throw;
+  } catch (const Error& e) {
+    throw Error(e.where(), e.message() + keep_or_remove_partial(file, run.output));
+  } catch (const std::exception& e) {
+    throw std::runtime_error(e.what() + keep_or_remove_partial(file, run.output));
   }
   fmt::print("archive written: {}\n", run.output.string());
   return 0;

@@ -17,6 +17,8 @@
 #include "runner/cores.hpp"
 #include "runner/hash.hpp"
 #include "runner/out_of_memory.hpp"
+#include "runner/resume.hpp"
+#include "runner/stop_on_signal.hpp"
 #include "runner/versions.hpp"
 
 namespace blindspot::host {
@@ -24,20 +26,6 @@ namespace blindspot::host {
 namespace fs = std::filesystem;
 
 namespace {
-
-/// The archive a resumed run reuses nodes from: an interrupted resume's copy, the partial, or
-/// the finished archive. A partial is moved aside so the new partial can be started.
-std::optional<fs::path> resume_source(const fs::path& output) {
-  fs::path partial = partial_path_for(output);
-  fs::path aside = fs::path(output.string() + ".resume");
-  if (fs::exists(aside)) return aside;
-  if (fs::exists(partial)) {
-    fs::rename(partial, aside);
-    return aside;
-  }
-  if (fs::exists(output)) return output;
-  return std::nullopt;
-}
 
 /// Digest of a file's bytes, or of a folder's files (names and bytes, in name order).
 std::string content_digest(const fs::path& path) {
@@ -162,6 +150,15 @@ void print_summary(const std::vector<NodeTiming>& timings) {
   fmt::print("  {:<{}} {:>8.1f} s\n", "total", width, total);
 }
 
+/// Writes a finished node while signals wait, and records that the archive now holds it.
+void add_node(ArchiveWriter& writer, const NodeInfo& node, const StoredProducts& products,
+              KeptNodes& kept) {
+  const auto hold = hold_signals();
+  writer.add_node(node, products);
+  kept.nodes.push_back(node.name);
+  set_kept(kept);
+}
+
 }  // namespace
 
 void run_experiment(const Graph& graph, const RunOptions& options) {
@@ -173,20 +170,17 @@ void run_experiment(const Graph& graph, const RunOptions& options) {
                       "",       "running", versions(),       host_name(), threads};
   std::vector<std::string> keys = node_keys(graph, exp.seed);
 
-  std::optional<fs::path> source = options.resume ? resume_source(options.output) : std::nullopt;
-  std::map<std::string, NodeInfo> reusable;
-  if (source)
-    for (const NodeInfo& old : ArchiveReader(*source).nodes()) reusable[old.name] = old;
-  std::vector<std::string> restored;
-  for (std::size_t i : graph.order) {
-    auto it = reusable.find(graph.nodes[i].decl->name);
-    if (it != reusable.end() && it->second.key == keys[i]) restored.push_back(it->first);
+  const Reusable reusable =
+      options.resume ? find_reusable(graph, keys, options.output) : Reusable{};
+  const std::vector<std::string>& restored = reusable.nodes;
+  std::optional<ArchiveWriter> writer;
+  KeptNodes kept{partial_path_for(options.output), restored, false};
+  {
+    const auto hold = hold_signals();
+    writer.emplace(options.output, info,
+                   ReusedNodes{reusable.source.value_or(fs::path()), restored});
+    set_kept(kept);
   }
-
-  ArchiveWriter writer(options.output, info);
-  if (source && !restored.empty()) writer.copy_nodes(*source, restored);
-  if (source && source->string() == options.output.string() + ".resume") fs::remove(*source);
-  ArchiveReader reader(writer.partial_path());  // restored nodes are read from the new partial
 
   std::vector<std::map<std::string, std::shared_ptr<const Product>>> products(graph.nodes.size());
   std::size_t step = 0;
@@ -209,12 +203,17 @@ void run_experiment(const Graph& graph, const RunOptions& options) {
     auto start = std::chrono::steady_clock::now();
     bool reuse = std::find(restored.begin(), restored.end(), name) != restored.end();
     if (reuse) {
-      guard_memory(node, [&] { instance->restore(reader.products(name), in, out, ctx); });
-      check_outputs(node, out);
+      restoring(*reusable.source, name, [&] {
+        guard_memory(node, [&] { instance->restore(reusable.products.at(name), in, out, ctx); });
+        check_outputs(node, out);
+      });
     } else if (node.from) {
-      guard_memory(node, [&] {
-        instance->restore(ArchiveReader(node.from->archive).products(node.from->node), in, out,
-                          ctx);
+      restoring(node.from->archive, node.from->node, [&] {
+        guard_memory(node, [&] {
+          instance->restore(ArchiveReader(node.from->archive).products(node.from->node), in, out,
+                            ctx);
+        });
+        check_outputs(node, out);
       });
       NodeInfo record{name,
                       node.decl->plugin,
@@ -224,7 +223,7 @@ void run_experiment(const Graph& graph, const RunOptions& options) {
                       seed,
                       0.0,
                       "loaded from " + node.decl->from};
-      writer.add_node(record, records(node, out));
+      add_node(*writer, record, records(node, out), kept);
     } else {
       guard_memory(node, [&] { instance->execute(name, in, out, ctx); });
       double seconds =
@@ -237,7 +236,7 @@ void run_experiment(const Graph& graph, const RunOptions& options) {
                       seed,
                       seconds,
                       "complete"};
-      writer.add_node(record, records(node, out));
+      add_node(*writer, record, records(node, out), kept);
     }
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -261,7 +260,9 @@ void run_experiment(const Graph& graph, const RunOptions& options) {
   print_summary(timings);
   info.finished = utc_now();
   info.status = "complete";
-  writer.finish(info);
+  const auto hold = hold_signals();
+  writer->finish(info);
+  set_kept({options.output, kept.nodes, true});
 }
 
 }  // namespace blindspot::host
