@@ -3,7 +3,6 @@
 #include <ATen/ATen.h>
 #include <doctest/doctest.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -214,14 +213,11 @@ TEST_CASE("archive: tensors keep dtype, shape and exact values") {
   CHECK(got.tensors.at("transposed").sizes().vec() == std::vector<std::int64_t>{4, 3});
 }
 
-TEST_CASE("archive: a 3 MB tensor is written in well under a second") {
+TEST_CASE("archive: a 3 MB tensor round-trips exactly (its speed is bench_archive's)") {
   TempDir dir;
   const at::Tensor big = at::rand({768, 1024});  // 3 MiB of float32
-  const auto start = std::chrono::steady_clock::now();
   const StoredProducts read = round_trip(dir.path / "big.h5", {{"w", {{{"w", big}}, {}, {}}}});
-  const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
   CHECK(at::equal(read.at("w").tensors.at("w"), big));
-  CHECK(elapsed.count() < 0.5);
 }
 
 TEST_CASE("archive: experiment and node attributes round-trip, nodes in insertion order") {
