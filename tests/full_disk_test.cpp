@@ -18,7 +18,7 @@ using blindspot::test_support::TempDir;
 
 namespace {
 
-/// Two small nodes, then a 2 MB model that cannot fit.
+/// Two small nodes, then a 5 MB model that cannot fit (the file system holds 2 MB).
 fs::path write_experiment(const fs::path& dir) {
   blindspot::test_support::write_random_pool(dir, 300, 5);
   const fs::path yaml = dir / "full.yaml";
@@ -28,7 +28,7 @@ fs::path write_experiment(const fs::path& dir) {
                       << "  small:\n    plugin: softmax\n    inputs: {data: data}\n"
                       << "    with: {epochs: 1}\n"
                       << "  big:\n    plugin: mlp\n    inputs: {data: data}\n"
-                      << "    with: {hidden: [400, 400], epochs: 1}\n";
+                      << "    with: {hidden: [800, 800], epochs: 1}\n";
   return yaml;
 }
 

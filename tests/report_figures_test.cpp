@@ -94,7 +94,7 @@ TEST_CASE("Figure 5 shows the successes, its difference magnified so the largest
   // The 99th percentile of |r| over the rows is 0.125, so the scale is 0.5 / 0.125 = 4: pixel
   // (0, 1) of sample 1 is 0.5 + 4 * -0.0625 = 0.25 (64 of 255), the rest 0.5 + 4 * 0.125 = 1;
   // sample 2's are 0.5 - 4 / 32 = 0.375 (96). The difference is the middle of three tiles.
-  const std::int64_t difference = figure.size(1) - 2 * kTile - 2 * 2;
+  const std::int64_t difference = figure.size(1) - 2 * kTile - 2;
   CHECK(figure[0][difference + 2].item<int>() == 64);
   CHECK(figure[1][difference + 3].item<int>() == 64);
   CHECK(figure[0][difference].item<int>() == 255);
@@ -125,7 +125,7 @@ TEST_CASE("listed samples are shown as asked, a row that is not a success marked
   CHECK(dark(figure, kTile + 2 + 13, 13, 0, label) > 0);
   CHECK(dark(figure, 2 * (kTile + 2) + 13, 13, 0, label) == 0);
   // Sample 0 was left alone: its difference is flat mid-grey (128).
-  const std::int64_t difference = figure.size(1) - 2 * kTile - 2 * 2;
+  const std::int64_t difference = figure.size(1) - 2 * kTile - 2;
   CHECK(figure.narrow(0, 0, kTile).narrow(1, difference, kTile).eq(128).all().item<bool>());
 }
 

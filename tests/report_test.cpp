@@ -140,7 +140,7 @@ TEST_CASE("report --markdown writes the tables and a Figure 5 triplet PNG per ad
       << "  fc10:\n    plugin: softmax\n    inputs: {data: data}\n    with: {epochs: 1}\n"
       << "  errors:\n    plugin: evaluate\n    inputs: {model: fc10, data: data}\n"
       << "  noise:\n    plugin: gaussian\n    inputs: {model: fc10, data: data}\n"
-      << "    with: {count: 100, stddev: 0.3}\n";
+      << "    with: {count: 100, stddev: 1.0}\n";
   auto run = run_blindspot("run " + (dir / "r.yaml").string() + " -o " + (dir / "r.h5").string());
   INFO(run.output);
   REQUIRE(run.exit_code == 0);

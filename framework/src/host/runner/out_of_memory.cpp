@@ -15,9 +15,11 @@ namespace blindspot::host {
 
 namespace {
 
-/// LibTorch's DefaultCPUAllocator says "not enough memory: you tried to allocate N bytes".
+/// LibTorch 1.13's DefaultCPUAllocator says "can't allocate memory: you tried to allocate N
+/// bytes" (other versions "not enough memory: ...").
 bool allocation_failed(const std::string& text) {
-  return text.find("not enough memory") != std::string::npos ||
+  return text.find("can't allocate memory") != std::string::npos ||
+         text.find("not enough memory") != std::string::npos ||
          text.find("std::bad_alloc") != std::string::npos;
 }
 
