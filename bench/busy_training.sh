@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Training a Table 1 model (FC100-100-10, 10 epochs on 8,000 digits) on a quiet and on a shared
+# Training a Table 1 model (FC100-100-10, 100 epochs on 8,000 digits, as table1.yaml) on a quiet and on a shared
 # CPU: GNU OpenMP's own default wait policy (threads spin before they sleep; set here as an
 # empty OMP_WAIT_POLICY, which blindspot leaves alone) against blindspot's default (it starts
 # itself with OMP_WAIT_POLICY=passive). The competitor is one process spinning on a core, as
