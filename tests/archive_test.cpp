@@ -220,6 +220,14 @@ TEST_CASE("archive: a 3 MB tensor round-trips exactly (its speed is bench_archiv
   CHECK(at::equal(read.at("w").tensors.at("w"), big));
 }
 
+TEST_CASE("archive: 100,000 strings (several conversion buffers' worth) round-trip in order") {
+  TempDir dir;
+  Record names;
+  for (int i = 0; i < 100000; ++i) names.strings["names"].push_back("sample " + std::to_string(i));
+  const StoredProducts read = round_trip(dir.path / "names.h5", {{"n", names}});
+  CHECK(read.at("n").strings == names.strings);
+}
+
 TEST_CASE("archive: experiment and node attributes round-trip, nodes in insertion order") {
   TempDir dir;
   const fs::path file = dir.path / "run.h5";

@@ -126,7 +126,8 @@ void write_strings(const H5Handle& parent, const std::string& name,
                                "create dataset " + where, file),
                          H5Dclose, file};
   if (!values.empty())
-    check(H5Dwrite(dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()),
+    check(H5Dwrite(dataset.id(), type.id(), H5S_ALL, H5S_ALL,
+                   string_transfer_properties(values.size(), file).id(), pointers.data()),
           "write dataset " + where, file);
 }
 
@@ -140,8 +141,10 @@ std::vector<std::string> read_strings(const H5Handle& dataset) {
   read.pointers.assign(static_cast<std::size_t>(count), nullptr);
   const H5Handle type = utf8_string_type(file);
   if (count > 0)
-    check(H5Dread(dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, read.pointers.data()),
-          "read dataset " + where, file);
+    check(
+        H5Dread(dataset.id(), type.id(), H5S_ALL, H5S_ALL,
+                string_transfer_properties(read.pointers.size(), file).id(), read.pointers.data()),
+        "read dataset " + where, file);
   std::vector<std::string> values;
   for (const char* text : read.pointers) values.emplace_back(text != nullptr ? text : "");
   return values;

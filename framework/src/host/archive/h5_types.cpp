@@ -1,6 +1,8 @@
 // HDF5 datatypes, dataspaces and property lists shared by attributes, groups and datasets.
 #include "archive/h5_types.hpp"
 
+#include <algorithm>
+
 namespace blindspot::host {
 
 H5Handle utf8_string_type(const std::filesystem::path& file) {
@@ -26,6 +28,19 @@ H5Handle link_properties(const std::filesystem::path& file) {
   check(H5Pset_create_intermediate_group(lcpl.id(), 1), "enable intermediate groups", file);
   check(H5Pset_char_encoding(lcpl.id(), H5T_CSET_UTF8), "make link names UTF-8", file);
   return lcpl;
+}
+
+H5Handle string_transfer_properties(std::size_t count, const std::filesystem::path& file) {
+  // Room for a memory pointer and a file reference (16 bytes) per string, within HDF5's bounds.
+  constexpr std::size_t kPerString = 32;
+  constexpr std::size_t kSmallest = 4 * 1024;
+  constexpr std::size_t kLargest = 1024 * 1024;
+  const std::size_t bytes =
+      std::clamp(count, kSmallest / kPerString, kLargest / kPerString) * kPerString;
+  H5Handle dxpl{check(H5Pcreate(H5P_DATASET_XFER), "create transfer properties", file), H5Pclose,
+                file};
+  check(H5Pset_buffer(dxpl.id(), bytes, nullptr, nullptr), "size the conversion buffer", file);
+  return dxpl;
 }
 
 }  // namespace blindspot::host

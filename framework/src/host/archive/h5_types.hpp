@@ -20,4 +20,9 @@ H5Handle array_space(const std::vector<hsize_t>& dims, const std::filesystem::pa
 /// Link creation properties: UTF-8 names, missing intermediate groups created.
 H5Handle link_properties(const std::filesystem::path& file);
 
+/// Transfer properties for reading or writing `count` variable-length strings: a conversion
+/// buffer sized to them rather than HDF5's default 1 MiB, which it allocates and clears on
+/// every call (most of a small node's write time, and growing with the archive).
+H5Handle string_transfer_properties(std::size_t count, const std::filesystem::path& file);
+
 }  // namespace blindspot::host
