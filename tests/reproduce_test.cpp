@@ -49,9 +49,10 @@ void tamper_float(const fs::path& archive, const char* dataset, float delta) {
   H5Fclose(file);
 }
 
-/// Rewrites a string attribute of a group of the archive, as the archive writer stores it.
+/// Rewrites an attribute of a group of the archive, as the archive writer stores it.
+template <typename Value>
 void tamper_attribute(const fs::path& archive, const char* group, const char* name,
-                      const std::string& value) {
+                      const Value& value) {
   blindspot::host::H5Handle file = blindspot::host::open_file_for_update(archive);
   blindspot::host::write_attribute(blindspot::host::open_group(file, group), name, value);
   blindspot::host::close_file(file);
@@ -88,7 +89,7 @@ TEST_CASE("a tampered weight is caught, named, and fails the command") {
 TEST_CASE("a plugin version that changed since the archive fails the command") {
   TempDir tmp("reproduce-version");
   const fs::path archive = make_archive(tmp.path());
-  tamper_attribute(archive, "/nodes/errors", "plugin_version", "0");
+  tamper_attribute(archive, "/nodes/errors", "plugin_version", std::string("0"));
   auto result = run_blindspot("reproduce " + archive.string());
   INFO(result.output);
   CHECK(result.exit_code == 1);
@@ -108,7 +109,7 @@ TEST_CASE("an archive whose experiment name is a path is refused; nothing is wri
   TempDir tmp("reproduce-name");
   const fs::path archive = make_archive(tmp.path());
   const std::string escaped = "escaped-" + tmp.path().filename().string();
-  tamper_attribute(archive, "/experiment", "name", "../" + escaped);
+  tamper_attribute(archive, "/experiment", "name", std::string("../" + escaped));
   auto result = run_blindspot("reproduce " + archive.string());
   INFO(result.output);
   CHECK(result.exit_code == 2);
@@ -120,4 +121,16 @@ TEST_CASE("an archive whose experiment name is a path is refused; nothing is wri
   const fs::path outside = fs::temp_directory_path() / (escaped + ".yaml");
   CHECK_FALSE(fs::exists(outside));
   fs::remove(outside);
+}
+
+TEST_CASE("an archive that records 100,000 threads is refused before anything runs") {
+  TempDir tmp("reproduce-threads");
+  const fs::path archive = make_archive(tmp.path());
+  tamper_attribute(archive, "/experiment", "threads", std::int64_t{100000});
+  auto result = run_blindspot("reproduce " + archive.string());
+  INFO(result.output);
+  CHECK(result.exit_code == 2);
+  CHECK(result.output == "blindspot: " + archive.string() +
+                             ": damaged archive: /experiment records 100000 threads, expected 1 "
+                             "to 1024\n");
 }

@@ -13,6 +13,7 @@
 #include "archive/compare.hpp"
 #include "cli/commands.hpp"
 #include "graph/graph.hpp"
+#include "runner/cores.hpp"
 #include "runner/progress.hpp"
 #include "runner/runner.hpp"
 
@@ -72,6 +73,23 @@ Verdict judge(const NodeInfo& before, const NodeInfo* after, const ArchiveReader
           false};
 }
 
+/// The thread count a run is repeated with: the archived one, for bit-identical results, even
+/// above this machine's cores (with a note); a count no machine runs is a damaged archive.
+int archived_threads(const ExperimentInfo& info, const std::string& archive) {
+  constexpr std::int64_t kMostThreads = 1024;
+  if (info.threads < 1 || info.threads > kMostThreads)
+    throw Error(archive, fmt::format("damaged archive: /experiment records {} threads, expected "
+                                     "1 to {}",
+                                     info.threads, kMostThreads));
+  const int threads = static_cast<int>(info.threads);
+  if (const int cores = usable_cores(); threads > cores)
+    fmt::print(stderr,
+               "note: the archive was made with {} threads and this process may use {} cores; "
+               "re-running with {} threads, as results depend on the count (slower)\n",
+               threads, cores, threads);
+  return threads;
+}
+
 }  // namespace
 
 int command_reproduce(const std::string& archive, const PluginOptions& options) {
@@ -95,7 +113,7 @@ int command_reproduce(const std::string& archive, const PluginOptions& options) 
 
   RunOptions run;
   run.output = scratch.path() / "reproduced.h5";
-  run.threads = static_cast<int>(info.threads);
+  run.threads = archived_threads(info, archive);
   run.bars = stderr_is_terminal();
   fmt::print("re-running '{}' ({} nodes, seed {}, {} threads as archived)\n", info.name,
              graph.nodes.size(), info.seed, run.threads);
