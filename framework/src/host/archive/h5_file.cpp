@@ -40,6 +40,10 @@ H5Handle create_file(const std::filesystem::path& path, const std::filesystem::p
   silence_hdf5_errors();
   const std::filesystem::path& name = shown_as.empty() ? path : shown_as;
   const H5Handle fapl = access_properties(name);
+  // HDF5 1.8's structures (readable by any HDF5 since 2008, h5py included) carry checksums, so
+  // a damaged archive is refused where the 1.0 structures would be followed wherever they point.
+  check(H5Pset_libver_bounds(fapl.id(), H5F_LIBVER_V18, H5F_LIBVER_LATEST),
+        "choose the checksummed file format", name);
   return {check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id()),
                 "create " + path.string(), name),
           H5Fclose, name};
