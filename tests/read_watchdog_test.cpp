@@ -1,9 +1,10 @@
-// A read of a damaged archive that makes no progress gives up after the time limit, exit 2.
+// A read of a damaged archive that makes no progress, or crashes, ends in one line, exit 2.
 #include <doctest/doctest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <string>
 #include <thread>
@@ -61,5 +62,28 @@ TEST_CASE("a read that keeps making progress is not stopped") {
     }
   });
   CHECK(code == 0);
+  CHECK(text.empty());
+}
+
+TEST_CASE("a crash while a read is watched ends with one line naming the innermost read, exit 2") {
+  const auto [code, text] = in_child([] {
+    const blindspot::host::ReadWatchdog whole("damaged.h5");
+    { const blindspot::host::ReadWatchdog done("damaged.h5", "node 'a'"); }
+    const blindspot::host::ReadWatchdog part("damaged.h5", "node 'b', output 'set'");
+    std::raise(SIGSEGV);  // as HDF5 following a damaged offset
+  });
+  CHECK(code == 2);
+  CHECK(text ==
+        "blindspot: damaged.h5: damaged archive (reading node 'b', output 'set' crashed HDF5); "
+        "move it aside\n");
+}
+
+TEST_CASE("once no read is watched, a crash is a crash again") {
+  const auto [code, text] = in_child([] {
+    std::signal(SIGABRT, SIG_DFL);  // not doctest's handler: the one that must come back
+    { const blindspot::host::ReadWatchdog done("archive.h5"); }
+    std::abort();
+  });
+  CHECK(code == -1);  // ended by the signal, not by an exit
   CHECK(text.empty());
 }

@@ -19,7 +19,7 @@ namespace {
 // with what to do about a damaged archive.
 template <class F>
 auto read_part(const std::filesystem::path& path, const std::string& what, F read) {
-  const ReadWatchdog watchdog(path);
+  const ReadWatchdog watchdog(path, what);
   try {
     return read();
   } catch (const Error& e) {
