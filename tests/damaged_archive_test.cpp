@@ -3,20 +3,17 @@
 #include <ATen/ATen.h>
 #include <doctest/doctest.h>
 #include <hdf5.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <fstream>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include "archive/archive.hpp"
-#include "blindspot/error.hpp"
-
 #include "archive/h5_dataset.hpp"
 #include "archive/h5_file.hpp"
 #include "archive/h5_group.hpp"
+#include "blindspot/error.hpp"
+#include "support/child.hpp"
 #include "support/idx_pool.hpp"
 #include "support/process.hpp"
 
@@ -84,15 +81,10 @@ std::vector<std::pair<haddr_t, hsize_t>> value_ranges(const fs::path& archive) {
   return ranges;
 }
 
-/// What reading every part of `archive` in a child process gave: its exit status (-signal if
-/// a signal ended it) and what it wrote to stderr, the way `blindspot show` says an Error.
+/// What reading every part of `archive` in a child process gave: its exit code (minus the
+/// signal number if a signal ended it) and its stderr, an Error said as `blindspot show` says it.
 std::pair<int, std::string> read_in_child(const fs::path& archive) {
-  int pipe_ends[2];
-  REQUIRE(pipe(pipe_ends) == 0);
-  const pid_t child = fork();
-  if (child == 0) {
-    dup2(pipe_ends[1], STDERR_FILENO);
-    close(pipe_ends[0]);
+  return blindspot::test_support::run_in_child([&] {
     setenv("BLINDSPOT_ARCHIVE_TIMEOUT", "2", 1);
     try {
       const blindspot::host::ArchiveReader reader(archive);
@@ -102,16 +94,7 @@ std::pair<int, std::string> read_in_child(const fs::path& archive) {
       std::fprintf(stderr, "blindspot: %s: %s\n", e.where().c_str(), e.message().c_str());
       _exit(2);
     }
-    _exit(0);
-  }
-  close(pipe_ends[1]);
-  std::string text;
-  char buffer[512];
-  for (ssize_t n; (n = read(pipe_ends[0], buffer, sizeof buffer)) > 0;) text.append(buffer, n);
-  close(pipe_ends[0]);
-  int status = 0;
-  waitpid(child, &status, 0);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status), text};
+  });
 }
 
 }  // namespace

@@ -1,7 +1,5 @@
 // A read of a damaged archive that makes no progress, or crashes, ends in one line, exit 2.
 #include <doctest/doctest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <csignal>
@@ -10,35 +8,12 @@
 #include <thread>
 
 #include "archive/read_watchdog.hpp"
+#include "support/child.hpp"
 
-namespace {
-
-/// Runs `body` in a child process; returns its exit status and what it wrote to stderr.
-template <class F>
-std::pair<int, std::string> in_child(F body) {
-  int fds[2];
-  REQUIRE(pipe(fds) == 0);
-  const pid_t child = fork();
-  if (child == 0) {
-    dup2(fds[1], STDERR_FILENO);
-    close(fds[0]);
-    body();
-    _exit(0);
-  }
-  close(fds[1]);
-  std::string text;
-  char buffer[256];
-  for (ssize_t n; (n = read(fds[0], buffer, sizeof buffer)) > 0;) text.append(buffer, n);
-  close(fds[0]);
-  int status = 0;
-  waitpid(child, &status, 0);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text};
-}
-
-}  // namespace
+using blindspot::test_support::run_in_child;
 
 TEST_CASE("a read that makes no progress for the time limit ends with one line, exit 2") {
-  const auto [code, text] = in_child([] {
+  const auto [code, text] = run_in_child([] {
     setenv("BLINDSPOT_ARCHIVE_TIMEOUT", "1", 1);
     const blindspot::host::ReadWatchdog watchdog("damaged.h5");
     // As HDF5 looping on a damaged file: only the watchdog ends this (the bound is for a broken
@@ -52,7 +27,7 @@ TEST_CASE("a read that makes no progress for the time limit ends with one line, 
 }
 
 TEST_CASE("a read that keeps making progress is not stopped") {
-  const auto [code, text] = in_child([] {
+  const auto [code, text] = run_in_child([] {
     // Progress every 100 ms against a 5 s limit: a wide margin on a loaded machine.
     setenv("BLINDSPOT_ARCHIVE_TIMEOUT", "5", 1);
     const blindspot::host::ReadWatchdog watchdog("slow.h5");
@@ -66,7 +41,7 @@ TEST_CASE("a read that keeps making progress is not stopped") {
 }
 
 TEST_CASE("a crash while a read is watched ends with one line naming the innermost read, exit 2") {
-  const auto [code, text] = in_child([] {
+  const auto [code, text] = run_in_child([] {
     const blindspot::host::ReadWatchdog whole("damaged.h5");
     { const blindspot::host::ReadWatchdog done("damaged.h5", "node 'a'"); }
     const blindspot::host::ReadWatchdog part("damaged.h5", "node 'b', output 'set'");
@@ -79,11 +54,11 @@ TEST_CASE("a crash while a read is watched ends with one line naming the innermo
 }
 
 TEST_CASE("once no read is watched, a crash is a crash again") {
-  const auto [code, text] = in_child([] {
+  const auto [code, text] = run_in_child([] {
     std::signal(SIGABRT, SIG_DFL);  // not doctest's handler: the one that must come back
     { const blindspot::host::ReadWatchdog done("archive.h5"); }
     std::abort();
   });
-  CHECK(code == -1);  // ended by the signal, not by an exit
+  CHECK(code == -SIGABRT);  // ended by the signal, not by an exit
   CHECK(text.empty());
 }
