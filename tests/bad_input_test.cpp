@@ -1,7 +1,6 @@
 // The corpus of bad input: each tests/bad_input/*.yaml must fail with exit 2 and its message.
 #include <ATen/ATen.h>
 #include <doctest/doctest.h>
-#include <zlib.h>
 
 #include <sys/stat.h>
 
@@ -11,9 +10,11 @@
 #include <sstream>
 
 #include "data/idx.hpp"
+#include "support/idx_pool.hpp"
 #include "support/process.hpp"
 
 namespace fs = std::filesystem;
+using blindspot::test_support::gzip_file;
 using blindspot::test_support::run_blindspot;
 using blindspot::test_support::TempDir;
 
@@ -35,17 +36,6 @@ std::string replace_all(std::string text, const std::string& from, const std::st
   for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at))
     text.replace(at, from.size(), to), at += to.size();
   return text;
-}
-
-/// Replaces `plain` by `plain`.gz, compressed with zlib.
-void gzip_file(const fs::path& plain) {
-  const std::string bytes = read_text(plain);
-  gzFile out = gzopen((plain.string() + ".gz").c_str(), "wb");
-  REQUIRE(out != nullptr);
-  REQUIRE(gzwrite(out, bytes.data(), static_cast<unsigned>(bytes.size())) ==
-          static_cast<int>(bytes.size()));
-  REQUIRE(gzclose(out) == Z_OK);
-  fs::remove(plain);
 }
 
 /// Flips the lowest bit of the byte at `offset` of `file`.

@@ -1,7 +1,6 @@
 // Tests of the built-in dataset node on IDX folders the tests write, and on the real data sets.
 #include <ATen/ATen.h>
 #include <doctest/doctest.h>
-#include <zlib.h>
 
 #include <cstdint>
 #include <cstdlib>
@@ -22,6 +21,7 @@
 #include "data/dataset_node.hpp"
 #include "data/idx.hpp"
 #include "data/splits.hpp"
+#include "support/idx_pool.hpp"
 #include "support/process.hpp"
 
 namespace fs = std::filesystem;
@@ -80,17 +80,6 @@ struct Source {
   }
 };
 
-void gzip_file(const fs::path& plain) {
-  std::ifstream in(plain, std::ios::binary);
-  const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), {});
-  gzFile out = gzopen((plain.string() + ".gz").c_str(), "wb");
-  REQUIRE(out != nullptr);
-  REQUIRE(gzwrite(out, bytes.data(), static_cast<unsigned>(bytes.size())) ==
-          static_cast<int>(bytes.size()));
-  REQUIRE(gzclose(out) == Z_OK);
-  fs::remove(plain);
-}
-
 /// Writes `prefix`images-idx3-ubyte and `prefix`labels-idx1-ubyte (gzipped if asked).
 void write_source(const fs::path& dir, const std::string& prefix, const Source& source,
                   bool gzipped = false) {
@@ -99,8 +88,8 @@ void write_source(const fs::path& dir, const std::string& prefix, const Source& 
   blindspot::host::write_idx(images, source.images);
   blindspot::host::write_idx(labels, source.labels);
   if (gzipped) {
-    gzip_file(images);
-    gzip_file(labels);
+    blindspot::test_support::gzip_file(images);
+    blindspot::test_support::gzip_file(labels);
   }
 }
 

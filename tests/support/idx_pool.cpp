@@ -2,6 +2,12 @@
 #include "support/idx_pool.hpp"
 
 #include <ATen/ATen.h>
+#include <zlib.h>
+
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+#include <string>
 
 #include "data/idx.hpp"
 
@@ -17,6 +23,18 @@ std::filesystem::path write_random_pool(const std::filesystem::path& dir, std::i
   host::write_idx(pool / "labels-idx1-ubyte",
                   at::arange(count, at::kLong).remainder(10).to(at::kByte));
   return pool;
+}
+
+void gzip_file(const std::filesystem::path& plain) {
+  std::ifstream in(plain, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  gzFile out = gzopen((plain.string() + ".gz").c_str(), "wb");
+  if (out == nullptr) throw std::runtime_error("cannot create " + plain.string() + ".gz");
+  const bool written = gzwrite(out, bytes.data(), static_cast<unsigned>(bytes.size())) ==
+                       static_cast<int>(bytes.size());
+  if (gzclose(out) != Z_OK || !written)
+    throw std::runtime_error("cannot write " + plain.string() + ".gz");
+  std::filesystem::remove(plain);
 }
 
 }  // namespace blindspot::test_support

@@ -12,4 +12,7 @@ namespace blindspot::test_support {
 std::filesystem::path write_random_pool(const std::filesystem::path& dir, std::int64_t count,
                                         std::uint64_t seed);
 
+/// Replaces the file `plain` by `plain`.gz, compressed with zlib (as MNIST's files come).
+void gzip_file(const std::filesystem::path& plain);
+
 }  // namespace blindspot::test_support
