@@ -1,5 +1,5 @@
-// The label each sample is pushed towards, by the szegedy node's `target` mode.
-#include "targets.hpp"
+// Target selection, the success rule and the adversarial set shared by the attacks.
+#include "blindspot/attack_support.hpp"
 
 #include <torch/torch.h>
 
@@ -8,12 +8,12 @@
 
 #include "blindspot/error.hpp"
 
-namespace blindspot::szegedy {
+namespace blindspot {
 
 namespace {
 
 std::int64_t checked_label(std::int64_t label, std::int64_t classes) {
-  if (label >= classes)
+  if (label < 0 || label >= classes)
     throw Error("", "target " + std::to_string(label) + " is not a label of the model");
   return label;
 }
@@ -22,7 +22,7 @@ std::int64_t checked_label(std::int64_t label, std::int64_t classes) {
 at::Tensor by_index(const at::Tensor& indices, const std::vector<std::int64_t>& given,
                     std::int64_t classes) {
   const auto count = static_cast<std::int64_t>(given.size());
-  at::Tensor out = indices.clone();
+  at::Tensor out = indices.clone(at::MemoryFormat::Contiguous);
   auto* label = out.data_ptr<std::int64_t>();
   for (std::int64_t i = 0; i < out.size(0); ++i) {
     const std::int64_t index = label[i];
@@ -65,24 +65,64 @@ std::int64_t uniform(std::mt19937_64& rng, std::int64_t k) {
   return static_cast<std::int64_t>(draw % n);
 }
 
-}  // namespace
-
-at::Tensor choose_targets(const Classifier& net, const LabelledImages& samples,
-                          const std::string& mode, const std::vector<std::int64_t>& given,
-                          std::int64_t batch, std::mt19937_64& rng) {
-  const std::int64_t classes = net.num_classes(), n = samples.size();
-  if (mode == "next") return (samples.labels + 1).remainder(classes);
-  if (mode == "least-likely") return least_likely(net, samples.images, batch);
-  if (mode == "by-index") return by_index(samples.indices, given, classes);
-  if (mode == "list") return in_order(n, given, classes);
-  // random: uniform over the classes - 1 other labels, by a draw that is the same everywhere.
-  at::Tensor out = samples.labels.clone();
+// Uniform over the classes - 1 other labels, by a draw that is the same everywhere.
+at::Tensor random_others(const at::Tensor& labels, std::int64_t classes, std::mt19937_64& rng) {
+  if (classes < 2) throw Error("", "a random target needs at least two classes");
+  at::Tensor out = labels.clone(at::MemoryFormat::Contiguous);
   auto* label = out.data_ptr<std::int64_t>();
-  for (std::int64_t i = 0; i < n; ++i) {
+  for (std::int64_t i = 0; i < out.size(0); ++i) {
     const std::int64_t other = uniform(rng, classes - 1);
     label[i] = other >= label[i] ? other + 1 : other;
   }
   return out;
 }
 
-}  // namespace blindspot::szegedy
+}  // namespace
+
+at::Tensor no_targets(const at::Tensor& labels) {
+  return torch::full_like(labels, -1);
+}
+
+at::Tensor choose_targets(const Classifier& net, const LabelledImages& samples,
+                          const std::string& mode, const std::vector<std::int64_t>& given,
+                          std::int64_t batch, std::mt19937_64& rng) {
+  const std::int64_t classes = net.num_classes();
+  if (mode == "untargeted") return no_targets(samples.labels);
+  if (mode == "random") return random_others(samples.labels, classes, rng);
+  if (mode == "next") return (samples.labels + 1).remainder(classes);
+  if (mode == "least-likely") return least_likely(net, samples.images, batch);
+  if (mode == "list") return in_order(samples.size(), given, classes);
+  if (mode == "by-index") return by_index(samples.indices, given, classes);
+  throw Error("", "unknown target mode '" + mode + "'");
+}
+
+at::Tensor other_labels(const at::Tensor& labels, std::int64_t classes) {
+  const at::Tensor other = torch::arange(classes - 1).expand({labels.size(0), classes - 1});
+  return other + other.ge(labels.unsqueeze(1)).to(torch::kLong);
+}
+
+at::Tensor judge_success(const at::Tensor& labels, const at::Tensor& original_prediction,
+                         const at::Tensor& prediction, const at::Tensor& target) {
+  const at::Tensor on_target = prediction.eq(target).logical_and(target.ne(labels));
+  const at::Tensor reached = torch::where(target.ge(0), on_target, prediction.ne(labels));
+  return reached.logical_and(original_prediction.eq(labels)).to(torch::kUInt8);
+}
+
+AdversarialSet adversarial_set(const Classifier& net, const LabelledImages& samples,
+                               const at::Tensor& adversarial, const at::Tensor& target,
+                               std::int64_t batch, const at::Tensor& original_prediction) {
+  AdversarialSet set;
+  set.original = samples.images;
+  set.adversarial = adversarial;
+  set.labels = samples.labels;
+  set.indices = samples.indices;
+  set.target = target;
+  set.original_prediction =
+      original_prediction.defined() ? original_prediction : predict(net, samples.images, batch);
+  set.prediction = predict(net, adversarial, batch);
+  set.success = judge_success(set.labels, set.original_prediction, set.prediction, set.target);
+  set.distortion = AdversarialSet::rms_distortion(set.original, set.adversarial);
+  return set;
+}
+
+}  // namespace blindspot
