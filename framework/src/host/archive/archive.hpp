@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -36,7 +37,7 @@ struct ExperimentInfo {
   std::string yaml_hash;  // hex digest of `yaml`
   std::uint64_t seed = 0;
   std::string started, finished;                // ISO 8601, UTC; finished empty while running
-  std::string status;                           // "running", "complete" or "failed"
+  std::string status;                           // "running" or "complete"
   std::map<std::string, std::string> versions;  // blindspot, git_commit, libtorch, hdf5, ...
   std::string host;
   std::int64_t threads = 0;
@@ -50,7 +51,10 @@ struct NodeInfo {
   std::string key;         // cache key: hash of plugin, version, parameters, input keys, seed
   std::uint64_t seed = 0;
   double duration = 0.0;  // seconds
-  std::string status;     // "complete" or "restored"
+  std::string status;     // "complete", or "loaded from ARCHIVE#/nodes/NAME" (`from:`)
+  /// The graph's edges into this node: input port -> the "node.port" outputs it reads, in
+  /// order. Absent in archives written before edges were recorded.
+  std::optional<std::map<std::string, std::vector<std::string>>> inputs;
 };
 
 /// Nodes a resumed run takes, unchanged, from an earlier archive.
@@ -96,8 +100,8 @@ class ArchiveWriter {
   bool failed_ = false;
 };
 
-/// Reads an archive written by ArchiveWriter (final or partial). Throws ArchiveError-style
-/// blindspot::Error naming the file if it is not a blindspot archive.
+/// Reads an archive written by ArchiveWriter (final or partial). Throws blindspot::Error naming
+/// the file if it is not a blindspot archive.
 class ArchiveReader {
  public:
   explicit ArchiveReader(std::filesystem::path path);

@@ -1,6 +1,12 @@
 // ExperimentInfo and NodeInfo as attributes of /experiment and /nodes/NAME.
 #include "archive/info_io.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "blindspot/error.hpp"
+
 #include "archive/h5_attribute.hpp"
 #include "archive/h5_group.hpp"
 
@@ -11,6 +17,33 @@ namespace {
 const std::string kVersionPrefix = "version_";
 const char* const kExperiment = "experiment";
 const char* const kOrder = "order";
+// A node's edges: one line "PORT=NODE.PORT" per connection, "PORT=" for an empty list port.
+const char* const kInputs = "inputs";
+
+std::string inputs_text(const std::map<std::string, std::vector<std::string>>& inputs) {
+  std::string text;
+  for (const auto& [port, sources] : inputs) {
+    if (sources.empty()) text += port + "=\n";
+    for (const std::string& source : sources) text += port + "=" + source + "\n";
+  }
+  return text;
+}
+
+std::map<std::string, std::vector<std::string>> parse_inputs(const std::string& text) {
+  std::map<std::string, std::vector<std::string>> inputs;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const std::size_t end = std::min(text.find('\n', start), text.size());
+    const std::string line = text.substr(start, end - start);
+    const std::size_t equals = line.find('=');
+    if (equals == std::string::npos || equals == 0)
+      throw Error("", fmt::format("its inputs hold the line '{}'; expected PORT=NODE.PORT", line));
+    std::vector<std::string>& sources = inputs[line.substr(0, equals)];
+    if (equals + 1 < line.size()) sources.push_back(line.substr(equals + 1));
+    start = end + 1;
+  }
+  return inputs;
+}
 
 }  // namespace
 
@@ -56,6 +89,7 @@ void write_node_info(const H5Handle& node, const NodeInfo& info, std::int64_t or
   write_attribute(node, "status", info.status);
   write_attribute(node, "seed", info.seed);
   write_attribute(node, "duration", info.duration);
+  if (info.inputs) write_attribute(node, kInputs, inputs_text(*info.inputs));
   write_node_order(node, order);
 }
 
@@ -69,6 +103,9 @@ NodeInfo read_node_info(const H5Handle& node, const std::string& name) {
   info.status = read_attribute<std::string>(node, "status");
   info.seed = read_attribute<std::uint64_t>(node, "seed");
   info.duration = read_attribute<double>(node, "duration");
+  const std::vector<std::string> names = attribute_names(node);
+  if (std::find(names.begin(), names.end(), kInputs) != names.end())
+    info.inputs = parse_inputs(read_attribute<std::string>(node, kInputs));
   return info;
 }
 
