@@ -7,9 +7,10 @@
 #include "support/process.hpp"
 
 TEST_CASE("plugins describe prints each shipped plugin exactly as its golden file") {
-  for (const char* name : {"dataset", "softmax", "mlp", "autoencoder", "convnet", "torchscript",
-                           "fgsm", "gaussian", "lbfgsb", "c_search", "szegedy", "evaluate",
-                           "transfer", "amplify", "units", "saliency", "spectral", "alexnet"}) {
+  for (const char* name :
+       {"dataset", "softmax", "mlp", "autoencoder", "convnet", "torchscript", "fgsm", "gaussian",
+        "lbfgsb", "c_search", "szegedy", "evaluate", "transfer", "amplify", "units", "saliency",
+        "spectral", "alexnet", "szegedy2014"}) {
     std::ifstream in(std::string(BLINDSPOT_SOURCE_DIR "/tests/golden/") + name + ".txt");
     REQUIRE(in.good());
     std::ostringstream golden;

@@ -4,10 +4,17 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include <hdf5.h>
+
 #include <fstream>
+#include <map>
+#include <optional>
 #include <sstream>
 
 #include "archive/archive.hpp"
+#include "archive/h5_attribute.hpp"
+#include "archive/h5_file.hpp"
+#include "archive/h5_group.hpp"
 #include "blindspot/products.hpp"
 #include "data/idx.hpp"
 #include "support/process.hpp"
@@ -67,6 +74,20 @@ std::string decode_base64(const std::string& text) {
     }
   }
   return out;
+}
+
+/// Makes `archive` as archives were before edges were recorded: no node has `inputs`.
+void drop_edges(const fs::path& archive) {
+  const std::vector<blindspot::host::NodeInfo> nodes = ArchiveReader(archive).nodes();
+  const hid_t file = H5Fopen(archive.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  REQUIRE(file >= 0);
+  for (const blindspot::host::NodeInfo& node : nodes) {
+    REQUIRE(node.inputs.has_value());
+    CHECK(H5Adelete_by_name(file, ("nodes/" + node.name).c_str(), "inputs", H5P_DEFAULT) >= 0);
+  }
+  H5Fclose(file);
+  for (const blindspot::host::NodeInfo& node : ArchiveReader(archive).nodes())
+    CHECK_FALSE(node.inputs.has_value());
 }
 
 }  // namespace
@@ -154,6 +175,35 @@ TEST_CASE("report lays out the declared paper tables with the paper's number bes
   CHECK(text.find("this experiment's data is 'idx'") != std::string::npos);
   // Nodes' own tables follow.
   CHECK(text.find("## errors-p2 (evaluate)") != std::string::npos);
+
+  // The archive records the graph's edges; an archive from before that has the same report,
+  // its edges read from the archived YAML.
+  std::optional<std::map<std::string, std::vector<std::string>>> across_inputs;
+  for (const blindspot::host::NodeInfo& node : archive.nodes())
+    if (node.name == "across") across_inputs = node.inputs;
+  CHECK(across_inputs == std::map<std::string, std::vector<std::string>>{
+                             {"sets", {"attack-a.adversarial", "attack-b.adversarial"}},
+                             {"baselines", {"noise.adversarial"}},
+                             {"models", {"fc10a.model", "fc10b.model"}}});
+  fs::copy_file(dir / "p.h5", dir / "old.h5");
+  drop_edges(dir / "old.h5");
+  const auto old_report = run_blindspot("report " + (dir / "old.h5").string());
+  CHECK(old_report.exit_code == 0);
+  CHECK(old_report.output == text);
+  // Edges that do not parse are a damaged archive: one line naming file, node and line; exit 2.
+  fs::copy_file(dir / "p.h5", dir / "bad.h5");
+  {
+    blindspot::host::H5Handle file = blindspot::host::open_file_for_update(dir / "bad.h5");
+    blindspot::host::write_attribute(blindspot::host::open_group(file, "nodes/across"), "inputs",
+                                     std::string("sets attack-a.adversarial"));
+    blindspot::host::close_file(file);
+  }
+  const auto bad = run_blindspot("report " + (dir / "bad.h5").string());
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.output == "blindspot: " + (dir / "bad.h5").string() +
+                          ": node 'across': its inputs hold the line 'sets attack-a.adversarial'; "
+                          "expected PORT=NODE.PORT; the archive is damaged: move it aside (a run "
+                          "with --resume then recomputes what it held)\n");
 
   // --html: one page, tables and figures inline; the embedded PNG is the one --markdown writes.
   auto html = run_blindspot("report " + (dir / "p.h5").string() + " --html " +

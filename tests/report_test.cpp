@@ -10,7 +10,7 @@
 #include "archive/archive.hpp"
 #include "blindspot/error.hpp"
 #include "blindspot/products.hpp"
-#include "report/figures.hpp"
+#include "blindspot/report.hpp"
 #include "report/png.hpp"
 #include "report/report.hpp"
 #include "report/tile_grid.hpp"
@@ -53,7 +53,7 @@ TEST_CASE("a tile grid has zoomed tiles with two-pixel white gaps, labels, and g
 }
 
 TEST_CASE("Figure 5 magnifies so that the 99th percentile of |r| stays within mid-grey +- 0.5") {
-  using blindspot::host::magnification;
+  using blindspot::magnification;
   CHECK(magnification(at::full({100}, 0.1, at::kDouble)) == 5);  // 0.5 / 0.1
   CHECK(magnification(at::full({100}, 0.1f)) == 5);    // float 0.1 is a hair above 0.1: not 4
   CHECK(magnification(at::full({100}, -0.03)) == 10);  // 16.7, down to one significant digit
@@ -67,22 +67,53 @@ TEST_CASE("Figure 5 magnifies so that the 99th percentile of |r| stays within mi
   CHECK(magnification(at::zeros({0})) == 1);
 }
 
+namespace {
+
+// A Drawing that keeps the charts it is asked for and draws nothing.
+class ChartRecorder final : public blindspot::Drawing {
+ public:
+  std::vector<std::vector<blindspot::Chart>> drawn;
+  std::vector<unsigned char> tiles(const std::vector<blindspot::TileRow>&) override { return {}; }
+  std::vector<unsigned char> charts(const std::vector<blindspot::Chart>& panels) override {
+    drawn.push_back(panels);
+    return {};
+  }
+  std::vector<unsigned char> histogram(const std::string&, const std::string&,
+                                       const std::vector<double>&) override {
+    return {};
+  }
+};
+
+// The chart panels the Table kind draws for `table` (none: no figure).
+std::vector<blindspot::Chart> curve_charts(const blindspot::Table& table) {
+  ChartRecorder recorder;
+  const std::vector<blindspot::Figure> figures =
+      blindspot::Table::product_kind()->figures({"fc10", "curve", {}}, table.save(), recorder);
+  REQUIRE(figures.size() == recorder.drawn.size());
+  if (figures.empty()) return {};
+  CHECK(figures[0].file == "fc10-curve.png");
+  CHECK(figures[0].caption == "fc10: Training curve per epoch");
+  return recorder.drawn[0];
+}
+
+}  // namespace
+
 TEST_CASE("a training curve is charted over whole epochs, its error in percent") {
   blindspot::Table curve("Training curve", {"1", "2", "3"}, {"loss", "error"});
   for (std::size_t r = 0; r < 3; ++r) {
     curve.set(r, 0, 1.0 / static_cast<double>(r + 1));
     curve.set(r, 1, 0.5 / static_cast<double>(1 << r));
   }
-  const std::vector<blindspot::host::Chart> panels = blindspot::host::curve_charts(curve);
+  const std::vector<blindspot::Chart> panels = curve_charts(curve);
   REQUIRE(panels.size() == 2);
   CHECK((panels[0].log_y && panels[0].integer_x && panels[1].integer_x));
   CHECK(panels[0].series[0].x == std::vector<double>{1, 2, 3});
   CHECK(panels[1].series[0].y == std::vector<double>{50, 25, 12.5});
   CHECK(panels[1].y_label == "error (%)");
   for (std::size_t r = 0; r < 3; ++r) curve.set(r, 1, 0);  // no error recorded: no panel for it
-  CHECK(blindspot::host::curve_charts(curve).size() == 1);
+  CHECK(curve_charts(curve).size() == 1);
   const blindspot::Table one("Training curve", {"1"}, {"loss", "error"});
-  CHECK(blindspot::host::curve_charts(one).empty());
+  CHECK(curve_charts(one).empty());
 }
 
 TEST_CASE("an attack's log line counts only the samples it attacked") {

@@ -1,6 +1,6 @@
 # Makes this build folder a CMake package, so a plugin outside the tree needs only
 #   find_package(Blindspot REQUIRED)   # with -DBlindspot_DIR=<this build> or CMAKE_PREFIX_PATH
-#   blindspot_add_plugin(name KIND attack SOURCES name.cpp TESTS name_test.cpp)
+#   blindspot_add_plugin(name SOURCES name.cpp TESTS name_test.cpp)
 # Nothing is installed: the package points at this build and at the source tree's headers, so it
 # is written at configure time and costs the build nothing.
 include(CMakePackageConfigHelpers)

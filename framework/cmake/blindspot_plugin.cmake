@@ -31,13 +31,18 @@ function(blindspot_use_pch target)
   endif()
 endfunction()
 
-# blindspot_add_plugin(NAME KIND kind SOURCES ... [TESTS ...] [LIBRARIES ...])
+# blindspot_add_plugin(NAME SOURCES ... [TESTS ...] [LIBRARIES ...])
 # Builds one plugin library into BLINDSPOT_PLUGIN_DIR (in the tree: the build's plugin folder,
 # where the host looks by default; outside it: ${CMAKE_BINARY_DIR}/plugins unless the project
 # sets it) and registers its doctest cases with ctest. The tests load the plugin from that
 # folder (blindspot/testing.hpp), before the plugins of the blindspot build.
 function(blindspot_add_plugin name)
-  cmake_parse_arguments(arg "" "KIND" "SOURCES;TESTS;LIBRARIES" ${ARGN})
+  cmake_parse_arguments(arg "" "" "SOURCES;TESTS;LIBRARIES" ${ARGN})
+  if(arg_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "blindspot_add_plugin(${name}): unknown arguments "
+                        "'${arg_UNPARSED_ARGUMENTS}'; it takes SOURCES, TESTS and LIBRARIES (a "
+                        "plugin's kind is the one its BLINDSPOT_PLUGIN line declares)")
+  endif()
   set(plugin_dir ${BLINDSPOT_PLUGIN_DIR})
   if(NOT plugin_dir)
     set(plugin_dir ${CMAKE_BINARY_DIR}/plugins)

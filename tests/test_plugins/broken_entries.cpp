@@ -19,8 +19,8 @@ std::unique_ptr<blindspot::Node> create_nothing(const blindspot::ValidatedParams
 /// whose only fault is that describe() throws an int.
 const blindspot::PluginEntry* broken_entry(const char* way) {
   static blindspot::PluginEntry entry{
-      blindspot::kPluginAbiVersion, "broken",       "1", blindspot::PluginKind::analysis,
-      describe_throws_int,          create_nothing,
+      blindspot::kPluginAbiVersion, "broken",       "1",     blindspot::PluginKind::analysis,
+      describe_throws_int,          create_nothing, nullptr,
   };
   if (std::strcmp(way, "null_name") == 0) entry.name = nullptr;
   if (std::strcmp(way, "unknown_kind") == 0) entry.kind = static_cast<blindspot::PluginKind>(77);

@@ -3,6 +3,6 @@
 
 extern "C" BLINDSPOT_API const blindspot::PluginEntry* blindspot_plugin_entry() {
   static const blindspot::PluginEntry entry{
-      999, "wrong_abi", "1", blindspot::PluginKind::analysis, nullptr, nullptr};
+      999, "wrong_abi", "1", blindspot::PluginKind::analysis, nullptr, nullptr, nullptr};
   return &entry;
 }

@@ -57,16 +57,26 @@ class BLINDSPOT_API Inputs {
   /// The product on a single-node port.
   template <class T>
   const T& get(const std::string& port) const {
-    const Entry& entry = one(port, T::product_kind);
+    const Entry& entry = one(port, T::product_kind());
     return static_cast<const T&>(*entry.product);
   }
   /// The products on a many-node port, in the order the experiment lists them.
   template <class T>
   std::vector<std::pair<std::string, const T*>> get_all(const std::string& port) const {
     std::vector<std::pair<std::string, const T*>> out;
-    for (const Entry& entry : all(port, T::product_kind))
+    for (const Entry& entry : all(port, T::product_kind()))
       out.emplace_back(entry.node, static_cast<const T*>(entry.product.get()));
     return out;
+  }
+  /// The product on a single-node port declared as a Port<T>.
+  template <class T>
+  const T& get(const Port<T>& port) const {
+    return get<T>(port.name);
+  }
+  /// The products on a many-node port declared as a Port<T>.
+  template <class T>
+  std::vector<std::pair<std::string, const T*>> get_all(const Port<T>& port) const {
+    return get_all<T>(port.name);
   }
   /// Whether the experiment connected `port` (false only for an optional input left out).
   bool has(const std::string& port) const;
@@ -90,6 +100,11 @@ class BLINDSPOT_API Outputs {
   void put(const std::string& port, T product) {
     set(port, std::make_shared<const T>(std::move(product)));
   }
+  /// Writes the product of an output port declared as a Port<T>.
+  template <class T>
+  void put(const Port<T>& port, T product) {
+    put<T>(port.name, std::move(product));
+  }
   void set(const std::string& port, std::shared_ptr<const Product> product);
   /// The product on a port, or null.
   std::shared_ptr<const Product> find(const std::string& port) const;
@@ -110,8 +125,8 @@ class BLINDSPOT_API Node {
   /// becomes std::runtime_error: a failed run rather than bad input).
   void execute(const std::string& node_name, const Inputs& in, Outputs& out, RunContext& ctx);
   /// Rebuilds the outputs from the archive instead of recomputing them (`run --resume`).
-  /// The default loads every product whose kind can be loaded alone (tables, adversarial sets,
-  /// arrays); model plugins override it to rebuild their network.
+  /// The default loads every product whose kind can be loaded alone (ProductType::load);
+  /// model plugins override it to rebuild their network.
   virtual void restore(const StoredProducts& stored, const Inputs& in, Outputs& out,
                        RunContext& ctx);
 
@@ -119,7 +134,9 @@ class BLINDSPOT_API Node {
   virtual void run(const Inputs& in, Outputs& out, RunContext& ctx) = 0;
 };
 
-/// The component a parameter names, as its plugin type T (T::plugin_kind says which kind).
+/// The component a parameter names, as its plugin type T (T::plugin_kind says which kind). The
+/// host creates only a plugin of that kind, and BLINDSPOT_PLUGIN checks when a plugin is
+/// compiled that its class derives from its kind's base, so the cast is sound.
 template <class T>
 std::unique_ptr<T> make_component(RunContext& ctx, const Value& spec) {
   return std::unique_ptr<T>(static_cast<T*>(ctx.component(spec, T::plugin_kind).release()));
@@ -128,6 +145,7 @@ std::unique_ptr<T> make_component(RunContext& ctx, const Value& spec) {
 /// Base of model plugins: the host can rebuild the architecture to load archived weights.
 class BLINDSPOT_API ModelNode : public Node {
  public:
+  static constexpr PluginKind plugin_kind = PluginKind::model;
   /// Builds the untrained architecture and loads the archived weights of port "model".
   void restore(const StoredProducts& stored, const Inputs& in, Outputs& out,
                RunContext& ctx) override;

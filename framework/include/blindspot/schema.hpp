@@ -1,5 +1,5 @@
 // A plugin's declaration of its parameters and ports: the single source of truth for
-// validation, defaults, `blindspot plugins describe` and the README's parameter tables.
+// validation, defaults, `blindspot plugins describe` and docs/plugins.md.
 #pragma once
 
 #include <cstdint>
@@ -11,18 +11,21 @@
 #include <vector>
 
 #include "blindspot/export.hpp"
+#include "blindspot/product_type.hpp"
 #include "blindspot/value.hpp"
 
 namespace blindspot {
 
-/// The kinds of product that flow along the edges of an experiment graph.
-enum class ProductKind { dataset, model, table, adversarial_set, arrays };
-
-/// What a plugin is for.
-enum class PluginKind : std::uint32_t { dataset, model, optimiser, search, attack, analysis };
-
-/// Name of a product kind as shown to users ("Dataset", "Model", ...).
-BLINDSPOT_API const char* kind_name(ProductKind kind);
+/// What a plugin is for. A report plugin builds the tables an experiment `reproduces:`.
+enum class PluginKind : std::uint32_t {
+  dataset,
+  model,
+  optimiser,
+  search,
+  attack,
+  analysis,
+  report
+};
 
 /// One declared parameter.
 struct BLINDSPOT_API ParamSpec {
@@ -43,10 +46,17 @@ struct BLINDSPOT_API ParamSpec {
 /// One declared input or output port.
 struct BLINDSPOT_API PortSpec {
   std::string name;
-  ProductKind kind = ProductKind::table;
+  ProductKind kind = nullptr;
   std::string doc;
   bool many = false;      // an input that takes a list of nodes
   bool optional = false;  // a single input the experiment may leave out
+};
+
+/// A port's name and the type of product it carries, declared once and used by both describe()
+/// and run(), so that the two cannot disagree: `const Port<Table> kErrors{"errors"};`.
+template <class T>
+struct Port {
+  const char* name;
 };
 
 /// Already-validated parameters, every key present (defaults filled in).
@@ -79,7 +89,11 @@ class BLINDSPOT_API Schema {
   const std::vector<PortSpec>& outputs() const { return outputs_; }
   const ParamSpec* find_param(const std::string& name) const;
   const PortSpec* find_input(const std::string& name) const;
-  const PortSpec* find_output(const std::string& name) const;
+  /// A model's name for people, made from its parameters ("FC100-100-10"); "" when the plugin
+  /// declares none or names no model with these parameters.
+  std::string display_name(const ValidatedParams& values) const;
+  /// For a report plugin: the ids an experiment's `reproduces:` may name, each with a title.
+  const std::vector<std::pair<std::string, std::string>>& provides() const { return provides_; }
 
   /// Checks `given` against the declaration; fills defaults. Problems are appended, never thrown.
   ValidatedParams validate(const std::map<std::string, Value>& given,
@@ -96,6 +110,8 @@ class BLINDSPOT_API Schema {
 
  protected:
   double tolerance_ = 0.0;
+  std::function<std::string(const ValidatedParams&)> display_name_;
+  std::vector<std::pair<std::string, std::string>> provides_;
   std::string name_, doc_;
   std::vector<ParamSpec> params_;
   std::vector<PortSpec> inputs_, outputs_;
@@ -151,6 +167,17 @@ class Schema::For : public Schema {
   /// absolute difference of any value), for results that are not bit-reproducible.
   For& reproducible_within(double difference) {
     tolerance_ = difference;
+    return *this;
+  }
+
+  /// Declares how people name a model made with given parameters (see display_name()).
+  For& named_by(std::function<std::string(const ValidatedParams&)> name) {
+    display_name_ = std::move(name);
+    return *this;
+  }
+  /// For a report plugin: declares that it builds the tables `id` (as `reproduces:` names it).
+  For& provides(std::string id, std::string title) {
+    provides_.emplace_back(std::move(id), std::move(title));
     return *this;
   }
 
@@ -214,27 +241,44 @@ class Schema::For : public Schema {
   /// Declares an input port taking one node's product of kind T.
   template <class T>
   For& input(std::string port, std::string doc) {
-    inputs_.push_back({std::move(port), T::product_kind, std::move(doc), false});
+    inputs_.push_back({std::move(port), T::product_kind(), std::move(doc), false});
     return *this;
   }
   /// Declares an input port taking one node's product of kind T that an experiment may leave
   /// out; the plugin asks Inputs::has() before reading it.
   template <class T>
   For& optional_input(std::string port, std::string doc) {
-    inputs_.push_back({std::move(port), T::product_kind, std::move(doc), false, true});
+    inputs_.push_back({std::move(port), T::product_kind(), std::move(doc), false, true});
     return *this;
   }
   /// Declares an input port taking a list of nodes' products of kind T.
   template <class T>
   For& inputs(std::string port, std::string doc) {
-    inputs_.push_back({std::move(port), T::product_kind, std::move(doc), true});
+    inputs_.push_back({std::move(port), T::product_kind(), std::move(doc), true});
     return *this;
   }
   /// Declares an output port producing a product of kind T.
   template <class T>
   For& output(std::string port, std::string doc) {
-    outputs_.push_back({std::move(port), T::product_kind, std::move(doc), false});
+    outputs_.push_back({std::move(port), T::product_kind(), std::move(doc), false});
     return *this;
+  }
+  /// The same four, for a port declared as a Port<T>.
+  template <class T>
+  For& input(const Port<T>& port, std::string doc) {
+    return input<T>(port.name, std::move(doc));
+  }
+  template <class T>
+  For& optional_input(const Port<T>& port, std::string doc) {
+    return optional_input<T>(port.name, std::move(doc));
+  }
+  template <class T>
+  For& inputs(const Port<T>& port, std::string doc) {
+    return inputs<T>(port.name, std::move(doc));
+  }
+  template <class T>
+  For& output(const Port<T>& port, std::string doc) {
+    return output<T>(port.name, std::move(doc));
   }
 
  private:

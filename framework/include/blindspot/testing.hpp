@@ -92,8 +92,8 @@ std::string error_of(const std::function<void()>& f);
 template <class T>
 const T& product_of(const Outputs& out, const std::string& port) {
   std::shared_ptr<const Product> product = out.find(port);
-  if (!product || product->kind() != T::product_kind)
-    throw Error(port, std::string("no ") + kind_name(T::product_kind) + " on this port");
+  if (!product || product->kind() != T::product_kind())
+    throw Error(port, std::string("no ") + kind_name(T::product_kind()) + " on this port");
   return static_cast<const T&>(*product);
 }
 

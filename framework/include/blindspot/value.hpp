@@ -10,7 +10,7 @@
 
 namespace blindspot {
 
-/// The types a parameter can have; `number` is used only for a value not yet typed by a schema.
+/// The types a parameter can have.
 enum class ValueType { null, boolean, integer, real, string, list, map };
 
 /// Name of a value type as shown to users ("int", "float", "bool", ...).

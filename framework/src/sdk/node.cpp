@@ -70,16 +70,12 @@ void Node::execute(const std::string& node_name, const Inputs& in, Outputs& out,
 
 void Node::restore(const StoredProducts& stored, const Inputs&, Outputs& out, RunContext&) {
   for (const auto& [port, record] : stored) {
-    auto kind = record.attributes.find("kind");
-    if (kind != record.attributes.end() && kind->second == kind_name(ProductKind::table))
-      out.put(port, Table::load(record));
-    else if (kind != record.attributes.end() &&
-             kind->second == kind_name(ProductKind::adversarial_set))
-      out.put(port, AdversarialSet::load(record));
-    else if (kind != record.attributes.end() && kind->second == kind_name(ProductKind::arrays))
-      out.put(port, Arrays::load(record));
-    else
-      throw Error("", fmt::format("output '{}' cannot be restored from an archive", port));
+    const ProductKind kind = find_product_kind(record);
+    std::shared_ptr<const Product> product = kind ? kind->load(record) : nullptr;
+    if (!product)
+      throw Error("", fmt::format("output '{}' ({}) cannot be restored from an archive", port,
+                                  kind ? kind->name() : "of no known kind"));
+    out.set(port, std::move(product));
   }
 }
 

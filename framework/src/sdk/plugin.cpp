@@ -17,6 +17,8 @@ const char* kind_name(PluginKind kind) {
       return "attack";
     case PluginKind::analysis:
       return "analysis";
+    case PluginKind::report:
+      return "report";
   }
   return "?";
 }

@@ -1,10 +1,11 @@
-// Product kinds and their archive forms.
+// The built-in products and their archive forms.
 #include "blindspot/products.hpp"
 
 #include <ATen/ATen.h>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <initializer_list>
 
 #include "blindspot/error.hpp"
@@ -108,6 +109,7 @@ Table::Table(std::string title_, std::vector<std::string> rows_, std::vector<std
     : title(std::move(title_)),
       rows(std::move(rows_)),
       columns(std::move(columns_)),
+      formats(columns.size(), CellFormat::plain),
       values(at::zeros(
           {static_cast<std::int64_t>(rows.size()), static_cast<std::int64_t>(columns.size())},
           at::kDouble)) {}
@@ -120,12 +122,55 @@ void Table::set(std::size_t row, std::size_t column, double value) {
   values.accessor<double, 2>()[row][column] = value;
 }
 
+Table& Table::format(const std::string& column, CellFormat format) {
+  const auto it = std::find(columns.begin(), columns.end(), column);
+  if (it == columns.end())
+    throw Error("", fmt::format("table '{}' has no column '{}' to format", title, column));
+  formats.resize(columns.size(), CellFormat::plain);
+  formats[static_cast<std::size_t>(it - columns.begin())] = format;
+  return *this;
+}
+
+std::string Table::text(std::size_t row, std::size_t column) const {
+  const double v = at(row, column);
+  if (!std::isfinite(v)) return fmt::format("{}", v);  // nan, inf: "does not apply"
+  const CellFormat f = column < formats.size() ? formats[column] : CellFormat::plain;
+  const bool whole = std::abs(v) < 1e15 && v == std::trunc(v);
+  switch (f) {
+    case CellFormat::percent:
+      return fmt::format("{:.2f}%", 100.0 * v);
+    case CellFormat::count:
+      return whole ? fmt::format("{}", static_cast<long long>(v)) : fmt::format("{:.4g}", v);
+    case CellFormat::distortion:
+      return fmt::format("{:.4g}", v);
+    case CellFormat::plain:
+      break;
+  }
+  return whole ? fmt::format("{}", static_cast<long long>(v)) : fmt::format("{:.4g}", v);
+}
+
+namespace {
+
+const std::vector<std::pair<CellFormat, std::string>> kFormatNames = {
+    {CellFormat::plain, "plain"},
+    {CellFormat::percent, "percent"},
+    {CellFormat::count, "count"},
+    {CellFormat::distortion, "distortion"}};
+
+}  // namespace
+
 Record Table::save() const {
   Record record;
   record.attributes["title"] = title;
   record.tensors["values"] = values;
   record.strings["rows"] = rows;
   record.strings["columns"] = columns;
+  std::vector<std::string>& names = record.strings["formats"];
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    const CellFormat f = c < formats.size() ? formats[c] : CellFormat::plain;
+    for (const auto& [format, name] : kFormatNames)
+      if (format == f) names.push_back(name);
+  }
   return record;
 }
 
@@ -144,7 +189,37 @@ Table Table::load(const Record& record) {
     throw Error("", fmt::format("table values are {}; its {} rows and {} columns need [{}, {}]",
                                 form(table.values), table.rows.size(), table.columns.size(),
                                 table.rows.size(), table.columns.size()));
+  table.formats.assign(table.columns.size(), CellFormat::plain);  // archives before formats
+  const auto names = record.strings.find("formats");
+  if (names == record.strings.end()) return table;
+  if (names->second.size() != table.columns.size())
+    throw Error("", fmt::format("table has {} column formats for {} columns", names->second.size(),
+                                table.columns.size()));
+  for (std::size_t c = 0; c < names->second.size(); ++c) {
+    const auto known =
+        std::find_if(kFormatNames.begin(), kFormatNames.end(),
+                     [&](const auto& entry) { return entry.second == names->second[c]; });
+    if (known == kFormatNames.end())
+      throw Error("", fmt::format("table column '{}' has an unknown format '{}'; expected plain, "
+                                  "percent, count or distortion",
+                                  table.columns[c], names->second[c]));
+    table.formats[c] = known->first;
+  }
   return table;
+}
+
+std::int64_t AdversarialSet::successes() const {
+  return success.defined() ? success.to(at::kBool).sum().item<std::int64_t>() : 0;
+}
+
+double AdversarialSet::mean_success_distortion() const {
+  if (successes() == 0) return NAN;
+  return distortion.index({success.to(at::kBool)}).to(at::kDouble).mean().item<double>();
+}
+
+std::int64_t AdversarialSet::misclassified_before() const {
+  return original_prediction.defined() ? original_prediction.ne(labels).sum().item<std::int64_t>()
+                                       : 0;
 }
 
 at::Tensor AdversarialSet::perturbation() const {

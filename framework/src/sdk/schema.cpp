@@ -10,22 +10,6 @@
 
 namespace blindspot {
 
-const char* kind_name(ProductKind kind) {
-  switch (kind) {
-    case ProductKind::dataset:
-      return "Dataset";
-    case ProductKind::model:
-      return "Model";
-    case ProductKind::table:
-      return "Table";
-    case ProductKind::adversarial_set:
-      return "AdversarialSet";
-    case ProductKind::arrays:
-      return "Arrays";
-  }
-  return "?";
-}
-
 const ParamSpec* Schema::find_param(const std::string& name) const {
   for (const ParamSpec& p : params_)
     if (p.name == name) return &p;
@@ -38,10 +22,8 @@ const PortSpec* Schema::find_input(const std::string& name) const {
   return nullptr;
 }
 
-const PortSpec* Schema::find_output(const std::string& name) const {
-  for (const PortSpec& p : outputs_)
-    if (p.name == name) return &p;
-  return nullptr;
+std::string Schema::display_name(const ValidatedParams& values) const {
+  return display_name_ ? display_name_(values) : "";
 }
 
 namespace {
@@ -201,6 +183,8 @@ std::string Schema::describe() const {
   };
   ports("inputs", inputs_);
   ports("outputs", outputs_);
+  if (!provides_.empty()) out += "\nprovides (for an experiment's `reproduces:`):\n";
+  for (const auto& [id, title] : provides_) out += fmt::format("  {:<16} {}\n", id, title);
   if (tolerance_ > 0) out += fmt::format("\nreproducible within {:g}\n", tolerance_);
   return out;
 }

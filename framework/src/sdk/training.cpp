@@ -17,6 +17,7 @@ Table train_minibatches(const std::vector<at::Tensor>& parameters, std::int64_t 
   std::vector<std::string> rows;
   for (std::int64_t e = 1; e <= options.epochs; ++e) rows.push_back(std::to_string(e));
   Table curve(title, rows, {"loss", "error"});
+  curve.format("error", CellFormat::percent);
   std::int64_t batches = (samples + options.batch - 1) / options.batch;
   auto bar = ctx.progress(title, options.epochs * batches);
   for (std::int64_t epoch = 0; epoch < options.epochs; ++epoch) {

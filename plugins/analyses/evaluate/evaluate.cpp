@@ -14,6 +14,11 @@ namespace {
 
 using namespace blindspot;
 
+/// The ports of the evaluate node.
+const Port<Model> kModel{"model"};
+const Port<Dataset> kData{"data"};
+const Port<Table> kErrors{"errors"};
+
 /// The evaluate node: counts the samples of each split the model labels wrongly.
 class Evaluate final : public Node {
  public:
@@ -29,18 +34,21 @@ class Evaluate final : public Node {
         .param(&Params::batch, "batch", 1000, "samples per forward pass")
         .range(1, 1e6)
         .untracked()
-        .input<Model>("model", "classifier to evaluate")
-        .input<Dataset>("data", "labelled images")
-        .output<Table>("errors", "error (fraction), wrong and count per split");
+        .input(kModel, "classifier to evaluate")
+        .input(kData, "labelled images")
+        .output(kErrors, "error (fraction), wrong and count per split");
   }
 
   explicit Evaluate(const Params& p) : p_(p) {}
 
  private:
   void run(const Inputs& in, Outputs& out, RunContext& /*ctx*/) override {
-    const Classifier& net = *in.get<Model>("model").net;
-    const Dataset& data = in.get<Dataset>("data");
+    const Classifier& net = *in.get(kModel).net;
+    const Dataset& data = in.get(kData);
     Table errors("Error rates", p_.splits, {"error", "wrong", "count"});
+    errors.format("error", CellFormat::percent)
+        .format("wrong", CellFormat::count)
+        .format("count", CellFormat::count);
     for (std::size_t row = 0; row < p_.splits.size(); ++row) {
       const LabelledImages& split = data.split(p_.splits[row]);
       const auto count = static_cast<double>(split.size());
@@ -50,7 +58,7 @@ class Evaluate final : public Node {
       errors.set(row, 1, wrong);
       errors.set(row, 2, count);
     }
-    out.put("errors", std::move(errors));
+    out.put(kErrors, std::move(errors));
   }
 
   const Params p_;

@@ -21,6 +21,11 @@ namespace {
 
 using namespace blindspot;
 
+/// The ports of the saliency node.
+const Port<Model> kModel{"model"};
+const Port<Dataset> kData{"data"};
+const Port<Arrays> kSaliency{"saliency"};
+
 /// The saliency node: d softmax(logits)[predicted] / d image for each selected sample.
 class Saliency final : public Node {
  public:
@@ -42,20 +47,20 @@ class Saliency final : public Node {
         .param(&Params::batch, "batch", 500, "samples per forward and backward pass")
         .at_least(1)
         .untracked()
-        .input<Model>("model", "classifier to explain")
-        .input<Dataset>("data", "labelled images")
-        .output<Arrays>("saliency",
-                        "images and saliency [N, C, H, W] (float32), labels, predictions, "
-                        "indices (in the source), positions (in the split) [N] (int64), "
-                        "probabilities [N, classes] (softmax, float32)");
+        .input(kModel, "classifier to explain")
+        .input(kData, "labelled images")
+        .output(kSaliency,
+                "images and saliency [N, C, H, W] (float32), labels, predictions, "
+                "indices (in the source), positions (in the split) [N] (int64), "
+                "probabilities [N, classes] (softmax, float32)");
   }
 
   explicit Saliency(const Params& p) : p_(p) {}
 
  private:
   void run(const Inputs& in, Outputs& out, RunContext& ctx) override {
-    const Classifier& net = *in.get<Model>("model").net;
-    const Dataset& data = in.get<Dataset>("data");
+    const Classifier& net = *in.get(kModel).net;
+    const Dataset& data = in.get(kData);
     const at::Tensor positions = chosen_positions(data, ctx);
     const LabelledImages& split = data.split(p_.samples.split);
     const at::Tensor images = split.images.index_select(0, positions);
@@ -77,7 +82,7 @@ class Saliency final : public Node {
     result.values["labels"] = split.labels.index_select(0, positions);
     result.values["indices"] = split.indices.index_select(0, positions);
     result.values["positions"] = positions;
-    out.put("saliency", std::move(result));
+    out.put(kSaliency, std::move(result));
   }
 
   /// Int64 [N]: the explicit positions, or [offset, offset + count) of the split.

@@ -18,6 +18,12 @@ namespace {
 using namespace blindspot;
 using namespace blindspot::spectral;
 
+/// The ports of the spectral node.
+const Port<Model> kModel{"model"};
+const Port<Dataset> kData{"data"};
+const Port<Table> kLayers{"layers"};
+const Port<Table> kSummary{"summary"};
+
 /// The spectral node: bounds every layer, multiplies the bounds and measures input Jacobians.
 class Spectral final : public Node {
  public:
@@ -62,14 +68,14 @@ class Spectral final : public Node {
         .untracked()
         .param(&Params::every_layer, "every_layer", false,
                "also list the ReLU, tanh and flatten layers, whose bound is 1")
-        .input<Model>("model", "classifier to analyse")
-        .optional_input<Dataset>("data", "images for the lower bound (sample: data)")
-        .output<Table>("layers",
-                       "per layer: stride, fourier (periodic padding), the iterative norm as the "
-                       "layer runs and its steps, the bound used and the running product")
-        .output<Table>("summary",
-                       "product of the layer bounds (upper bound), largest and median "
-                       "input-Jacobian norm (lower bound), images");
+        .input(kModel, "classifier to analyse")
+        .optional_input(kData, "images for the lower bound (sample: data)")
+        .output(kLayers,
+                "per layer: stride, fourier (periodic padding), the iterative norm as the "
+                "layer runs and its steps, the bound used and the running product")
+        .output(kSummary,
+                "product of the layer bounds (upper bound), largest and median "
+                "input-Jacobian norm (lower bound), images");
   }
 
   explicit Spectral(const Params& p) : p_(p) {}
@@ -107,6 +113,7 @@ class Spectral final : public Node {
                 rows,
                 {"stride", "fourier", p_.method == "power" ? "power iteration" : "lanczos", "steps",
                  "bound", "product"});
+    table.format("steps", CellFormat::count);
     double product = 1.0;
     std::size_t row = 0;
     for (std::size_t i = 0; i < layers.size(); ++i) {
@@ -124,9 +131,9 @@ class Spectral final : public Node {
   at::Tensor sample_images(const Inputs& in, const Layer& first, at::Generator& generator,
                            RunContext& ctx) const {
     if (p_.sample == "data") {
-      if (!in.has("data"))
+      if (!in.has(kData.name))
         throw Error("", "sample: data needs a 'data' input; connect one, or use sample: uniform");
-      const at::Tensor images = select_samples(in.get<Dataset>("data"), p_.selection, ctx).images;
+      const at::Tensor images = select_samples(in.get(kData), p_.selection, ctx).images;
       const std::vector<std::int64_t>& shape = first.input_shape;
       if (!shape.empty() && images[0].numel() != c10::multiply_integers(shape))
         throw Error("",
@@ -145,14 +152,14 @@ class Spectral final : public Node {
   }
 
   void run(const Inputs& in, Outputs& out, RunContext& ctx) override {
-    const Classifier& net = *in.get<Model>("model").net;
+    const Classifier& net = *in.get(kModel).net;
     const std::vector<Layer> layers = net.layers();
     if (layers.empty()) throw Error("", "the model lists no layers to bound");
     at::Generator generator = at::detail::createCPUGenerator(ctx.seed());
     const std::vector<LayerBound> bounds = bound_layers(layers, generator, ctx);
     double product = 1.0;
     for (const LayerBound& b : bounds) product *= b.bound;
-    out.put("layers", layer_table(layers, bounds));
+    out.put(kLayers, layer_table(layers, bounds));
 
     const at::Tensor images = sample_images(in, layers.front(), generator, ctx);
     auto progress = ctx.progress("Jacobians", images.size(0));
@@ -170,7 +177,7 @@ class Spectral final : public Node {
     summary.set(1, 0, jacobians.value.max().item<double>());
     summary.set(2, 0, jacobians.value.median().item<double>());
     summary.set(3, 0, static_cast<double>(images.size(0)));
-    out.put("summary", std::move(summary));
+    out.put(kSummary, std::move(summary));
   }
 
   const Params p_;

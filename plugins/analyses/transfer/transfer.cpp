@@ -16,6 +16,13 @@ namespace {
 
 using namespace blindspot;
 
+/// The ports of the transfer node.
+const Port<AdversarialSet> kSets{"sets"};
+const Port<AdversarialSet> kBaselines{"baselines"};
+const Port<Model> kModels{"models"};
+const Port<Table> kTransfer{"transfer"};
+const Port<Table> kCounts{"counts"};
+
 /// One row of the transfer table: a set's counted samples, and whether it is a baseline.
 struct Row {
   std::string name;
@@ -50,18 +57,18 @@ class Transfer final : public Node {
         .param(&Params::batch, "batch", 1000, "samples per forward pass")
         .at_least(1)
         .untracked()
-        .inputs<AdversarialSet>("sets", "attack sets, one row each (row name: the node's name)")
-        .inputs<AdversarialSet>("baselines",
-                                "noise sets (gaussian), one row each after the attack sets; "
-                                "[] for none")
-        .inputs<Model>("models", "models fed every set, one column each (the node's name)")
-        .output<Table>("transfer",
-                       "error rate per set (row) and model (column), NaN when nothing is counted; "
-                       "last column distortion: the mean per-pixel RMS of the set's counted "
-                       "samples (successes, or every sample of a baseline)")
-        .output<Table>("counts",
-                       "samples counted per set and model; last column samples: those the "
-                       "distortion averages");
+        .inputs(kSets, "attack sets, one row each (row name: the node's name)")
+        .inputs(kBaselines,
+                "noise sets (gaussian), one row each after the attack sets; "
+                "[] for none")
+        .inputs(kModels, "models fed every set, one column each (the node's name)")
+        .output(kTransfer,
+                "error rate per set (row) and model (column), NaN when nothing is counted; "
+                "last column distortion: the mean per-pixel RMS of the set's counted "
+                "samples (successes, or every sample of a baseline)")
+        .output(kCounts,
+                "samples counted per set and model; last column samples: those the "
+                "distortion averages");
   }
 
   explicit Transfer(const Params& p) : p_(p) {}
@@ -69,11 +76,11 @@ class Transfer final : public Node {
  private:
   void run(const Inputs& in, Outputs& out, RunContext& ctx) override {
     std::vector<Row> rows;
-    for (const auto& [name, set] : in.get_all<AdversarialSet>("sets"))
+    for (const auto& [name, set] : in.get_all(kSets))
       rows.push_back(counted_samples(name, *set, false));
-    for (const auto& [name, set] : in.get_all<AdversarialSet>("baselines"))
+    for (const auto& [name, set] : in.get_all(kBaselines))
       rows.push_back(counted_samples(name, *set, true));
-    const auto models = in.get_all<Model>("models");
+    const auto models = in.get_all(kModels);
     if (rows.empty()) throw Error("", "sets and baselines are both empty; give at least one set");
     if (models.empty()) throw Error("", "models is empty; give at least one model to feed");
 
@@ -85,6 +92,10 @@ class Transfer final : public Node {
     count_columns.push_back("samples");
     Table rates("Error induced on each model (column) by each set (row)", row_names, rate_columns);
     Table counts("Samples counted per set (row) and model (column)", row_names, count_columns);
+    // By position: the model columns are node names, which may be anything.
+    rates.formats.assign(rate_columns.size(), CellFormat::percent);
+    rates.formats.back() = CellFormat::distortion;
+    counts.formats.assign(count_columns.size(), CellFormat::count);
 
     auto progress =
         ctx.progress("set-model pairs", static_cast<std::int64_t>(rows.size() * models.size()));
@@ -99,8 +110,8 @@ class Transfer final : public Node {
       rates.set(r, models.size(), ratio(rows[r].distortion.sum().item<double>(), samples));
       counts.set(r, models.size(), static_cast<double>(samples));
     }
-    out.put("transfer", std::move(rates));
-    out.put("counts", std::move(counts));
+    out.put(kTransfer, std::move(rates));
+    out.put(kCounts, std::move(counts));
   }
 
   // The samples a row counts: an attack set's successes, a baseline's every sample.

@@ -25,6 +25,12 @@ namespace {
 using namespace blindspot;
 using namespace blindspot::units;
 
+/// The ports of the units node.
+const Port<Model> kModel{"model"};
+const Port<Dataset> kData{"data"};
+const Port<Arrays> kTop{"top"};
+const Port<Table> kPurity{"purity"};
+
 /// The units node: top images along K units and K random unit directions of a layer's output.
 class Units final : public Node {
  public:
@@ -58,15 +64,15 @@ class Units final : public Node {
         .param(&Params::batch, "batch", 500, "images per forward pass")
         .at_least(1)
         .untracked()
-        .input<Model>("model", "classifier whose layer is inspected")
-        .input<Dataset>("data", "labelled images; the held-out split is searched")
-        .output<Arrays>("top",
-                        "directions [2K, D] (K units e_i, then K random unit vectors), units [K], "
-                        "and per direction its top images: scores, positions (in the split), "
-                        "indices (in the source), labels [2K, top], images [2K, top, C, H, W], "
-                        "purity [2K]; chance_purity [chance_sets]")
-        .output<Table>(
-            "purity",
+        .input(kModel, "classifier whose layer is inspected")
+        .input(kData, "labelled images; the held-out split is searched")
+        .output(kTop,
+                "directions [2K, D] (K units e_i, then K random unit vectors), units [K], "
+                "and per direction its top images: scores, positions (in the split), "
+                "indices (in the source), labels [2K, top], images [2K, top, C, H, W], "
+                "purity [2K]; chance_purity [chance_sets]")
+        .output(
+            kPurity,
             "label purity (share of the most common label) of the top sets: units, "
             "random directions, chance; mean, sd (n - 1), se (sd / sqrt(sets)), min, max, sets");
   }
@@ -75,8 +81,8 @@ class Units final : public Node {
 
  private:
   void run(const Inputs& in, Outputs& out, RunContext& ctx) override {
-    const Classifier& net = *in.get<Model>("model").net;
-    const LabelledImages samples = select_samples(in.get<Dataset>("data"), p_.samples, ctx);
+    const Classifier& net = *in.get(kModel).net;
+    const LabelledImages samples = select_samples(in.get(kData), p_.samples, ctx);
     const std::vector<Layer> layers = net.layers();
     const std::string layer = p_.layer.empty() ? default_layer(layers) : p_.layer;
     const std::int64_t width = layer_width(layers, layer);
@@ -101,6 +107,7 @@ class Units final : public Node {
                             "directions of {}",
                             p_.top, samples.size(), p_.samples.split, layer),
                 {"units", "random directions", "chance (random sets)"}, purity_columns());
+    table.format("sets", CellFormat::count);
     summarise(purity.narrow(0, 0, p_.units), table, 0);
     summarise(purity.narrow(0, p_.units, p_.units), table, 1);
     summarise(chance, table, 2);
@@ -109,8 +116,8 @@ class Units final : public Node {
                     "directions {:.3f} +- {:.3f}, chance {:.3f} +- {:.3f}",
                     p_.top, table.at(0, 0), table.at(0, 1), table.at(1, 0), table.at(1, 1),
                     table.at(2, 0), table.at(2, 1)));
-    out.put("top", std::move(top));
-    out.put("purity", std::move(table));
+    out.put(kTop, std::move(top));
+    out.put(kPurity, std::move(table));
   }
 
   /// The directions and, for each, its `top` best-scoring samples: scores, where they are,

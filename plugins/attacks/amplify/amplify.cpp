@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <string>
 
+#include "blindspot/attack_support.hpp"
 #include "blindspot/classifier.hpp"
 #include "blindspot/node.hpp"
 #include "blindspot/plugin.hpp"
@@ -15,6 +16,11 @@
 namespace {
 
 using namespace blindspot;
+
+/// The ports of the amplify node.
+const Port<AdversarialSet> kSet{"set"};
+const Port<Model> kModel{"model"};
+const Port<AdversarialSet> kAdversarial{"adversarial"};
 
 /// The amplify node: x' = x + r * stddev / rms(r), clipped, and judged again by the model.
 class Amplify final : public Node {
@@ -40,23 +46,22 @@ class Amplify final : public Node {
         .param(&Params::batch, "batch", 1000, "samples per forward pass")
         .at_least(1)
         .untracked()
-        .input<AdversarialSet>("set", "adversarial set to amplify")
-        .input<Model>("model", "the model the set was made for; judges the amplified samples")
-        .output<AdversarialSet>(
-            "adversarial",
-            "the set with new adversarial, prediction, success (a success of the given set "
-            "that the model still gets wrong, whatever the label), distortion (the RMS "
-            "achieved), extra/scale (the factor applied; 1 for a zero perturbation, which "
-            "stays zero) and extra/on_target (1 where a target is still reached); other fields "
-            "and extras are kept");
+        .input(kSet, "adversarial set to amplify")
+        .input(kModel, "the model the set was made for; judges the amplified samples")
+        .output(kAdversarial,
+                "the set with new adversarial, prediction, success (a success of the given set "
+                "that the model still gets wrong, whatever the label), distortion (the RMS "
+                "achieved), extra/scale (the factor applied; 1 for a zero perturbation, which "
+                "stays zero) and extra/on_target (1 where a target is still reached); other fields "
+                "and extras are kept");
   }
 
   explicit Amplify(const Params& p) : p_(p) {}
 
  private:
   void run(const Inputs& in, Outputs& out, RunContext& ctx) override {
-    const AdversarialSet& given = in.get<AdversarialSet>("set");
-    const Classifier& net = *in.get<Model>("model").net;
+    const AdversarialSet& given = in.get(kSet);
+    const Classifier& net = *in.get(kModel).net;
     AdversarialSet set = given;
     const at::Tensor r = given.perturbation().to(torch::kDouble).flatten(1);
     const at::Tensor rms = r.pow(2).mean(1).sqrt();
@@ -65,16 +70,17 @@ class Amplify final : public Node {
         given.original.to(torch::kDouble) + (r * scale.unsqueeze(1)).view_as(given.original);
     set.adversarial = (p_.clip ? moved.clamp(0, 1) : moved).to(torch::kFloat);
     set.prediction = predict(net, set.adversarial, p_.batch);
-    // An amplified example succeeds while it still fools the model: any wrong label counts,
+    // An amplified example succeeds while it still fools the model: it is judged untargeted,
     // since rescaling can carry a targeted example past its target into another class.
-    const at::Tensor fooled = set.prediction.ne(set.labels);
-    set.success = fooled.logical_and(given.success.to(torch::kBool)).to(torch::kUInt8);
+    const at::Tensor fooled =
+        judge_success(set.labels, set.original_prediction, set.prediction, no_targets(set.labels));
+    set.success = fooled.logical_and(given.success).to(torch::kUInt8);
     set.extra["on_target"] =
         set.target.ne(-1).logical_and(set.prediction.eq(set.target)).to(torch::kUInt8);
     set.distortion = AdversarialSet::rms_distortion(set.original, set.adversarial);
     set.extra["scale"] = scale.to(torch::kFloat);
-    log_summary(given, set, net, in.source("model"), ctx);
-    out.put("adversarial", std::move(set));
+    log_summary(given, set, net, in.source(kModel.name), ctx);
+    out.put(kAdversarial, std::move(set));
   }
 
   // Successes before and after, and a warning when the model is not the one the set was made for.

@@ -4,10 +4,10 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
-#include <limits>
 #include <string>
 #include <vector>
 
+#include "blindspot/attack_support.hpp"
 #include "blindspot/classifier.hpp"
 #include "blindspot/node.hpp"
 #include "blindspot/plugin.hpp"
@@ -18,6 +18,11 @@
 namespace {
 
 using namespace blindspot;
+
+/// The ports of the fgsm node.
+const Port<Model> kModel{"model"};
+const Port<Dataset> kData{"data"};
+const Port<AdversarialSet> kAdversarial{"adversarial"};
 
 /// The fgsm node: one step of eps * sign(gradient of the cross-entropy) per sample.
 class Fgsm final : public Node {
@@ -53,45 +58,37 @@ class Fgsm final : public Node {
                "bisect for the smallest step in [0, epsilon] that succeeds, per sample")
         .param(&Params::search_steps, "search_steps", 10, "bisection steps when search is on")
         .range(1, 40)
-        .input<Model>("model", "classifier to attack")
-        .input<Dataset>("data", "labelled images")
-        .output<AdversarialSet>("adversarial",
-                                "perturbed samples; extra/epsilon is the step used per sample");
+        .input(kModel, "classifier to attack")
+        .input(kData, "labelled images")
+        .output(kAdversarial, "perturbed samples; extra/epsilon is the step used per sample");
   }
 
   explicit Fgsm(const Params& p) : p_(p) {}
 
  private:
   void run(const Inputs& in, Outputs& out, RunContext& ctx) override {
-    const Classifier& net = *in.get<Model>("model").net;
-    const LabelledImages samples = select_samples(in.get<Dataset>("data"), p_.samples, ctx);
+    const Classifier& net = *in.get(kModel).net;
+    const LabelledImages samples = select_samples(in.get(kData), p_.samples, ctx);
     const at::Tensor& x = samples.images;
-    AdversarialSet set;
-    set.original = x;
-    set.labels = samples.labels;
-    set.indices = samples.indices;
-    set.original_prediction = predict(net, x, p_.batch);
+    const at::Tensor original_prediction = predict(net, x, p_.batch);
     const bool targeted = p_.mode == "targeted";
-    set.target = targeted ? targets(net, samples, ctx) : torch::full_like(samples.labels, -1);
+    const at::Tensor target =
+        choose_targets(net, samples, targeted ? p_.target : "untargeted", {}, p_.batch, ctx.rng());
     // Untargeted: climb the loss of the true label. Targeted: descend the loss of the target.
     const at::Tensor direction =
-        targeted ? -signed_gradient(net, x, set.target) : signed_gradient(net, x, set.labels);
-    // A sample the model already gets wrong is recorded but never counts as a success.
-    const at::Tensor correct = set.original_prediction.eq(set.labels);
+        targeted ? -signed_gradient(net, x, target) : signed_gradient(net, x, samples.labels);
     const auto succeeded = [&](const at::Tensor& prediction) {
-      return (targeted ? prediction.eq(set.target) : prediction.ne(set.labels))
-          .logical_and(correct);
+      return judge_success(samples.labels, original_prediction, prediction, target)
+          .to(torch::kBool);
     };
     at::Tensor eps = torch::full({x.size(0)}, p_.epsilon, torch::kFloat);
     if (p_.search) eps = smallest_epsilon(net, x, direction, eps, succeeded);
-    set.adversarial = step(x, direction, eps);
-    set.prediction = predict(net, set.adversarial, p_.batch);
-    set.success = succeeded(set.prediction).to(torch::kUInt8);
-    set.distortion = AdversarialSet::rms_distortion(set.original, set.adversarial);
+    AdversarialSet set = adversarial_set(net, samples, step(x, direction, eps), target, p_.batch,
+                                         original_prediction);
     set.extra["epsilon"] = eps;
-    ctx.log(summary(set.success.sum().item<std::int64_t>(), correct.sum().item<std::int64_t>(),
-                    set.size()));
-    out.put("adversarial", std::move(set));
+    ctx.log(summary(set.success.sum().item<std::int64_t>(),
+                    original_prediction.eq(samples.labels).sum().item<std::int64_t>(), set.size()));
+    out.put(kAdversarial, std::move(set));
   }
 
   // "487 of 487 attacked succeeded (100.0%), 13 already misclassified": a sample the model gets
@@ -143,37 +140,6 @@ class Fgsm final : public Node {
       low = torch::where(searching.logical_and(ok.logical_not()), middle, low);
     }
     return high;
-  }
-
-  // The label each sample is pushed towards in targeted mode.
-  at::Tensor targets(const Classifier& net, const LabelledImages& samples, RunContext& ctx) const {
-    const std::int64_t classes = net.num_classes();
-    if (p_.target == "next") return (samples.labels + 1).remainder(classes);
-    if (p_.target == "least-likely") {
-      torch::NoGradGuard no_grad;
-      return batched(samples.size(), [&](std::int64_t start, std::int64_t n) {
-        return net.logits(samples.images.narrow(0, start, n)).argmin(1);
-      });
-    }
-    if (classes < 2) throw Error("", "a random target needs at least two classes");
-    // random: uniform over the classes - 1 other labels, by a draw that is the same everywhere.
-    at::Tensor out = samples.labels.clone();
-    auto* label = out.data_ptr<std::int64_t>();
-    for (std::int64_t i = 0; i < out.size(0); ++i) {
-      const std::int64_t other = uniform(ctx.rng(), classes - 1);
-      label[i] = other >= label[i] ? other + 1 : other;
-    }
-    return out;
-  }
-
-  // A uniform integer in [0, k): rng() % k, rejecting the top draws that would bias it.
-  static std::int64_t uniform(std::mt19937_64& rng, std::int64_t k) {
-    const auto n = static_cast<std::uint64_t>(k);
-    const std::uint64_t top = std::numeric_limits<std::uint64_t>::max();
-    const std::uint64_t limit = top - top % n;  // a multiple of n
-    std::uint64_t draw = rng();
-    while (draw >= limit) draw = rng();
-    return static_cast<std::int64_t>(draw % n);
   }
 
   const Params p_;

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <string>
 
+#include "blindspot/attack_support.hpp"
 #include "blindspot/classifier.hpp"
 #include "blindspot/node.hpp"
 #include "blindspot/plugin.hpp"
@@ -16,6 +17,11 @@
 namespace {
 
 using namespace blindspot;
+
+/// The ports of the gaussian node.
+const Port<Model> kModel{"model"};
+const Port<Dataset> kData{"data"};
+const Port<AdversarialSet> kAdversarial{"adversarial"};
 
 /// The gaussian node: adds seeded Gaussian noise to each sample and records what it did.
 class Gaussian final : public Node {
@@ -39,37 +45,27 @@ class Gaussian final : public Node {
         .at_least(0)
         .param(&Params::clip, "clip", false,
                "clip x' into [0, 1] (off by default: the paper's rows read as unclipped)")
-        .input<Model>("model", "classifier that judges the noisy samples")
-        .input<Dataset>("data", "labelled images")
-        .output<AdversarialSet>("adversarial",
-                                "noisy samples; distortion is the RMS achieved, extra/stddev the "
-                                "requested one");
+        .input(kModel, "classifier that judges the noisy samples")
+        .input(kData, "labelled images")
+        .output(kAdversarial,
+                "noisy samples; distortion is the RMS achieved, extra/stddev the "
+                "requested one");
   }
 
   explicit Gaussian(const Params& p) : p_(p) {}
 
  private:
   void run(const Inputs& in, Outputs& out, RunContext& ctx) override {
-    const Classifier& net = *in.get<Model>("model").net;
-    const LabelledImages samples = select_samples(in.get<Dataset>("data"), p_.samples, ctx);
-    AdversarialSet set;
-    set.original = samples.images;
-    set.labels = samples.labels;
-    set.indices = samples.indices;
+    const Classifier& net = *in.get(kModel).net;
+    const LabelledImages samples = select_samples(in.get(kData), p_.samples, ctx);
     // The host seeds LibTorch's generator per node, so the noise is reproducible.
     const at::Tensor noisy = samples.images + torch::randn_like(samples.images) * p_.stddev;
-    set.adversarial = p_.clip ? noisy.clamp(0, 1) : noisy;
-    set.target = torch::full_like(samples.labels, -1);
-    set.original_prediction = predict(net, set.original, p_.batch);
-    set.prediction = predict(net, set.adversarial, p_.batch);
-    // A sample the model already gets wrong is recorded but never counts as a success.
-    const at::Tensor correct = set.original_prediction.eq(set.labels);
-    set.success = set.prediction.ne(set.labels).logical_and(correct).to(torch::kUInt8);
-    set.distortion = AdversarialSet::rms_distortion(set.original, set.adversarial);
+    AdversarialSet set = adversarial_set(net, samples, p_.clip ? noisy.clamp(0, 1) : noisy,
+                                         no_targets(samples.labels), p_.batch);
     set.extra["stddev"] = torch::full({set.size()}, p_.stddev, torch::kFloat);
-    ctx.log(summary(set.success.sum().item<std::int64_t>(), correct.sum().item<std::int64_t>(),
-                    set.size()));
-    out.put("adversarial", std::move(set));
+    ctx.log(summary(set.success.sum().item<std::int64_t>(),
+                    set.original_prediction.eq(set.labels).sum().item<std::int64_t>(), set.size()));
+    out.put(kAdversarial, std::move(set));
   }
 
   // "487 of 487 attacked succeeded (100.0%), 13 already misclassified": a sample the model gets

@@ -8,14 +8,19 @@
 #include <string>
 #include <vector>
 
+#include "blindspot/attack_support.hpp"
 #include "blindspot/plugin.hpp"
 #include "blindspot/samples.hpp"
 #include "solve.hpp"
-#include "targets.hpp"
 
 namespace {
 
 using namespace blindspot;
+
+/// The ports of the szegedy node.
+const Port<Model> kModel{"model"};
+const Port<Dataset> kData{"data"};
+const Port<AdversarialSet> kAdversarial{"adversarial"};
 
 /// The szegedy node: per sample, the closest x' in [0, 1] that the model gives the target.
 class Szegedy final : public Node {
@@ -68,45 +73,36 @@ class Szegedy final : public Node {
                "(untargeted: another beats the true label's), so that float rounding in another "
                "batch cannot undo a success that sits on the decision boundary")
         .at_least(0)
-        .input<Model>("model", "classifier to attack")
-        .input<Dataset>("data", "labelled images")
-        .output<AdversarialSet>("adversarial",
-                                "closest successful x' per sample; extra: c, iterations, "
-                                "evaluations, solves");
+        .input(kModel, "classifier to attack")
+        .input(kData, "labelled images")
+        .output(kAdversarial,
+                "closest successful x' per sample; extra: c, iterations, "
+                "evaluations, solves");
   }
 
   explicit Szegedy(const Params& p) : p_(p) {}
 
  private:
   void run(const Inputs& in, Outputs& out, RunContext& ctx) override {
-    const Classifier& net = *in.get<Model>("model").net;
-    const LabelledImages samples = select_samples(in.get<Dataset>("data"), p_.samples, ctx);
+    const Classifier& net = *in.get(kModel).net;
+    const LabelledImages samples = select_samples(in.get(kData), p_.samples, ctx);
     const std::int64_t n = samples.size(), classes = net.num_classes();
     const bool untargeted = p_.target == "untargeted", all = p_.target == "all";
     if (classes < 2) throw Error("", "an attack needs at least two classes");
-    AdversarialSet set;
-    set.original = samples.images;
-    set.labels = samples.labels;
-    set.indices = samples.indices;
-    set.original_prediction = predict(net, samples.images, p_.batch);
-    const at::Tensor correct = set.original_prediction.eq(set.labels);
+    const at::Tensor original_prediction = predict(net, samples.images, p_.batch);
+    const at::Tensor correct = original_prediction.eq(samples.labels);
     // Problems: one per sample, or one per sample and other label for "all".
     const std::int64_t per = all ? classes - 1 : 1;
     const at::Tensor owner = torch::arange(n).repeat_interleave(per);
-    at::Tensor label;
-    if (all) {
-      const at::Tensor other = torch::arange(per).repeat(n);
-      label = other + other.ge(samples.labels.index_select(0, owner)).to(torch::kLong);
-    } else {
-      label = untargeted ? samples.labels.clone()
-                         : szegedy::choose_targets(net, samples, p_.target, p_.targets, p_.batch,
-                                                   ctx.rng());
-    }
+    const at::Tensor target =
+        all ? other_labels(samples.labels, classes).flatten()
+            : choose_targets(net, samples, p_.target, p_.targets, p_.batch, ctx.rng());
     const at::Tensor true_label = samples.labels.index_select(0, owner);
+    // Untargeted problems push away from the true label.
     szegedy::Problems problems{samples.images.flatten(1).to(torch::kDouble).index_select(0, owner),
-                               label, correct.index_select(0, owner).logical_not(), untargeted,
-                               p_.margin};
-    if (!untargeted) problems.skip = problems.skip.logical_or(label.eq(true_label));
+                               untargeted ? true_label : target,
+                               correct.index_select(0, owner).logical_not(), untargeted, p_.margin};
+    if (!untargeted) problems.skip = problems.skip.logical_or(target.eq(true_label));
     const std::vector<std::int64_t> shape(samples.images.sizes().begin() + 1,
                                           samples.images.sizes().end());
     const auto progress = ctx.progress(all ? "problems" : "samples", n * per);
@@ -122,14 +118,9 @@ class Szegedy final : public Node {
     const at::Tensor score =
         torch::where(found.found, found.distance, std::numeric_limits<double>::infinity());
     const at::Tensor chosen = torch::arange(n) * per + score.view({n, per}).argmin(1);
-    set.adversarial = found.x.index_select(0, chosen).to(torch::kFloat).view_as(samples.images);
-    set.target = untargeted ? torch::full_like(set.labels, -1) : label.index_select(0, chosen);
-    set.prediction = predict(net, set.adversarial, p_.batch);
-    const at::Tensor reached =
-        untargeted ? set.prediction.ne(set.labels)
-                   : set.prediction.eq(set.target).logical_and(set.target.ne(set.labels));
-    set.success = reached.logical_and(correct).to(torch::kUInt8);
-    set.distortion = AdversarialSet::rms_distortion(set.original, set.adversarial);
+    AdversarialSet set = adversarial_set(
+        net, samples, found.x.index_select(0, chosen).to(torch::kFloat).view_as(samples.images),
+        target.index_select(0, chosen), p_.batch, original_prediction);
     set.extra["c"] = found.c.index_select(0, chosen).to(torch::kFloat);
     set.extra["iterations"] = found.iterations.view({n, per}).sum(1);
     set.extra["evaluations"] = found.evaluations.view({n, per}).sum(1);
@@ -155,7 +146,7 @@ class Szegedy final : public Node {
                   schedule.drivers, t.wall, 100 * t.model / busy, 100 * t.optimiser / busy,
                   100 * t.judging / busy, found.evaluations.sum().item<double>() / n);
     ctx.log(line);
-    out.put("adversarial", std::move(set));
+    out.put(kAdversarial, std::move(set));
   }
 
   const Params p_;

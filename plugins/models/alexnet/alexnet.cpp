@@ -11,6 +11,9 @@ namespace {
 using namespace blindspot;
 using Ints = std::vector<std::int64_t>;
 
+/// The ports of the alexnet node.
+const Port<Model> kModel{"model"};
+
 /// One conv layer of AlexNet: square kernel, stride, zero padding, and whether max pooling follows.
 struct ConvShape {
   std::int64_t kernel, stride, padding;
@@ -36,6 +39,7 @@ class AlexNet final : public ModelNode {
                "Untrained AlexNet-shaped network for 3x224x224 images (five conv layers with "
                "ReLU and overlapping max pooling, three fully connected layers; no dropout), "
                "weights drawn from the node's seed")
+        .named_by([](const ValidatedParams&) -> std::string { return "AlexNet"; })
         .param(&Params::channels, "channels", Ints{96, 256, 384, 384, 256},
                "output channels of the five conv layers (the paper's; torchvision's are "
                "[64, 192, 384, 256, 256])")
@@ -45,7 +49,7 @@ class AlexNet final : public ModelNode {
         .range(1, 65536)
         .param(&Params::classes, "classes", 1000, "number of classes")
         .range(2, 100000)
-        .output<Model>("model", "the untrained classifier");
+        .output(kModel, "the untrained classifier");
   }
 
   explicit AlexNet(const Params& p) : p_(p) {}
@@ -82,7 +86,7 @@ class AlexNet final : public ModelNode {
   }
 
   void run(const Inputs& in, Outputs& out, RunContext&) override {
-    out.put("model", Model{build(in)});
+    out.put(kModel, Model{build(in)});
   }
 
   const Params p_;

@@ -1,4 +1,5 @@
 // The autoencoder model plugin AE<code>-10: a pretrained sigmoid autoencoder's code, then softmax.
+#include <fmt/format.h>
 #include <torch/torch.h>
 
 #include "blindspot/plugin.hpp"
@@ -8,6 +9,23 @@
 namespace {
 
 using namespace blindspot;
+
+/// The ports of the autoencoder node.
+const Port<Dataset> kData{"data"};
+const Port<Model> kModel{"model"};
+const Port<Table> kPretraining{"pretraining"};
+const Port<Table> kCurve{"curve"};
+const Port<Table> kFineTuning{"fine_tuning"};
+
+/// The paper's name of the model: AE<code>-10, "AE400-10".
+std::string paper_name(const ValidatedParams& values) {
+  const auto it = values.find("code");
+  std::int64_t code = 400;  // absent or not a number: the default, as the host did
+  if (it != values.end() && it->second.type == ValueType::integer) code = it->second.integer;
+  if (it != values.end() && it->second.type == ValueType::real)
+    code = static_cast<std::int64_t>(it->second.real);
+  return fmt::format("AE{}-10", code);
+}
 
 /// The autoencoder node: pretrains encoder and decoder, trains a softmax on the code, fine-tunes.
 class Autoencoder final : public ModelNode {
@@ -31,6 +49,7 @@ class Autoencoder final : public ModelNode {
   static Schema describe() {
     return Schema::of<Params>(
                "Autoencoder AE<code>-classes: a softmax on a pretrained sigmoid code")
+        .named_by(paper_name)
         .param(&Params::code, "code", 400, "units of the sigmoid code (the hidden layer)")
         .range(1, 100000)
         .param(&Params::ae_epochs, "ae_epochs", 30, "pretraining passes over the training split")
@@ -66,13 +85,12 @@ class Autoencoder final : public ModelNode {
                "fine-tuning step size (learning_rate makes the whole network diverge)")
         .above(0)
         .param(&Params::split, "split", "train", "split of the input dataset to train on")
-        .input<Dataset>("data", "images to train on")
-        .output<Model>("model", "the classifier: flatten, encoder, code, fc (decoder kept)")
-        .output<Table>(
-            "pretraining",
-            "reconstruction loss (with the penalties) per epoch; error column unused (0)")
-        .output<Table>("curve", "softmax loss (with the penalty) and error rate per epoch")
-        .output<Table>("fine_tuning", "fine-tuning loss and error per epoch; no rows if skipped");
+        .input(kData, "images to train on")
+        .output(kModel, "the classifier: flatten, encoder, code, fc (decoder kept)")
+        .output(kPretraining,
+                "reconstruction loss (with the penalties) per epoch; error column unused (0)")
+        .output(kCurve, "softmax loss (with the penalty) and error rate per epoch")
+        .output(kFineTuning, "fine-tuning loss and error per epoch; no rows if skipped");
   }
 
   explicit Autoencoder(const Params& p) : p_(p) {}
@@ -85,7 +103,7 @@ class Autoencoder final : public ModelNode {
   };
 
   Parts make(const Inputs& in) const {
-    const Dataset& data = in.get<Dataset>("data");
+    const Dataset& data = in.get(kData);
     const at::Tensor& images = data.split(p_.split).images;
     const std::int64_t pixels = images[0].numel();
     Parts parts;
@@ -143,11 +161,12 @@ class Autoencoder final : public ModelNode {
   }
 
   void run(const Inputs& in, Outputs& out, RunContext& ctx) override {
-    const LabelledImages& train = in.get<Dataset>("data").split(p_.split);
+    const LabelledImages& train = in.get(kData).split(p_.split);
     Parts m = make(in);
-    out.put("pretraining", pretrain(m, train, ctx));
-    out.put("curve", train_softmax(m, train, ctx));
+    out.put(kPretraining, pretrain(m, train, ctx));
+    out.put(kCurve, train_softmax(m, train, ctx));
     Table fine("Fine-tuning curve", {}, {"loss", "error"});
+    fine.format("error", CellFormat::percent);
     if (p_.fine_tune_epochs > 0)
       fine = train_classifier(
           *m.net, m.net->parameters(), train,
@@ -157,8 +176,8 @@ class Autoencoder final : public ModelNode {
                    p_.ae_lambda * m.encoder->weight.pow(2).sum();
           },
           ctx, "Fine-tuning curve");
-    out.put("fine_tuning", std::move(fine));
-    out.put("model", Model{m.net});
+    out.put(kFineTuning, std::move(fine));
+    out.put(kModel, Model{m.net});
   }
 
   const Params p_;

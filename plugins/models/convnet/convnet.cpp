@@ -12,6 +12,11 @@ namespace {
 using namespace blindspot;
 using Ints = std::vector<std::int64_t>;
 
+/// The ports of the convnet node.
+const Port<Dataset> kData{"data"};
+const Port<Model> kModel{"model"};
+const Port<Table> kCurve{"curve"};
+
 /// The convnet node: builds the stages for the dataset's image shape and trains them.
 class Convnet final : public ModelNode {
  public:
@@ -51,9 +56,9 @@ class Convnet final : public ModelNode {
             .at_least(0);
     return training_params(schema, &Params::training, {5, 100, 0.05, 0.9})
         .param(&Params::split, "split", "train", "split of the input dataset to train on")
-        .input<Dataset>("data", "images to train on")
-        .output<Model>("model", "the trained classifier")
-        .output<Table>("curve", "training loss (with the penalty) and error rate per epoch");
+        .input(kData, "images to train on")
+        .output(kModel, "the trained classifier")
+        .output(kCurve, "training loss (with the penalty) and error rate per epoch");
   }
 
   explicit Convnet(const Params& p) : p_(p) {}
@@ -72,7 +77,7 @@ class Convnet final : public ModelNode {
   }
 
   std::shared_ptr<SequentialClassifier> make(const Inputs& in) const {
-    const Dataset& data = in.get<Dataset>("data");
+    const Dataset& data = in.get(kData);
     const at::Tensor& images = data.split(p_.split).images;
     const std::size_t stages = p_.channels.size();
     if (stages == 0 || p_.kernels.size() != stages || p_.strides.size() != stages ||
@@ -115,7 +120,7 @@ class Convnet final : public ModelNode {
   std::shared_ptr<Classifier> build(const Inputs& in) const override { return make(in); }
 
   void run(const Inputs& in, Outputs& out, RunContext& ctx) override {
-    const LabelledImages& train = in.get<Dataset>("data").split(p_.split);
+    const LabelledImages& train = in.get(kData).split(p_.split);
     auto net = make(in);
     std::vector<at::Tensor> weights;  // every conv and linear weight: what lambda decays
     for (const Layer& layer : net->layers())
@@ -127,8 +132,8 @@ class Convnet final : public ModelNode {
       return p_.lambda * sum;
     };
     Table curve = train_classifier(*net, net->parameters(), train, p_.training, penalty, ctx);
-    out.put("model", Model{net});
-    out.put("curve", std::move(curve));
+    out.put(kModel, Model{net});
+    out.put(kCurve, std::move(curve));
   }
 
   const Params p_;

@@ -1,5 +1,6 @@
 // The mlp model plugin: fully connected networks FC<h1>-...-<hL>-10 with per-layer weight decay.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <torch/torch.h>
 
 #include "blindspot/plugin.hpp"
@@ -9,6 +10,29 @@
 namespace {
 
 using namespace blindspot;
+
+/// The ports of the mlp node.
+const Port<Dataset> kData{"data"};
+const Port<Model> kModel{"model"};
+const Port<Table> kCurve{"curve"};
+
+/// A string parameter, or `fallback` when it is absent or not a string.
+std::string text(const ValidatedParams& values, const std::string& key,
+                 const std::string& fallback) {
+  const auto it = values.find(key);
+  return it != values.end() && it->second.type == ValueType::string ? it->second.string : fallback;
+}
+
+/// The paper's name of a sigmoid network: FC<hidden...>-10, with a prime when trained on the
+/// half P2 ("FC100-100-10'"); "" (no name) for another activation, which the paper has not.
+std::string paper_name(const ValidatedParams& values) {
+  if (text(values, "activation", "sigmoid") != "sigmoid") return "";
+  std::vector<std::int64_t> widths;
+  if (const auto hidden = values.find("hidden"); hidden != values.end())
+    for (const Value& width : hidden->second.list) widths.push_back(width.integer);
+  return fmt::format("FC{}-10{}", fmt::join(widths, "-"),
+                     text(values, "split", "train") == "p2" ? "'" : "");
+}
 
 /// The mlp node: flatten, (Linear + activation) per hidden size, a Linear to the classes.
 class Mlp final : public ModelNode {
@@ -24,6 +48,7 @@ class Mlp final : public ModelNode {
   static Schema describe() {
     auto schema =
         Schema::of<Params>("Fully connected network FC<hidden...>-classes trained by SGD")
+            .named_by(paper_name)
             .param(&Params::hidden, "hidden", std::vector<std::int64_t>{100, 100},
                    "width of each hidden layer, input side first")
             .range(1, 65536)
@@ -37,9 +62,9 @@ class Mlp final : public ModelNode {
             .at_least(0);
     return training_params(schema, &Params::training, {100, 100, 0.1, 0.9})
         .param(&Params::split, "split", "train", "split of the input dataset to train on")
-        .input<Dataset>("data", "images to train on")
-        .output<Model>("model", "the trained classifier")
-        .output<Table>("curve", "training loss (with the penalty) and error rate per epoch");
+        .input(kData, "images to train on")
+        .output(kModel, "the trained classifier")
+        .output(kCurve, "training loss (with the penalty) and error rate per epoch");
   }
 
   explicit Mlp(const Params& p) : p_(p) {}
@@ -58,7 +83,7 @@ class Mlp final : public ModelNode {
                                   "(hidden has {} sizes, plus the output layer); give one "
                                   "lambda per linear layer",
                                   p_.lambdas.size(), p_.hidden.size() + 1, p_.hidden.size()));
-    const Dataset& data = in.get<Dataset>("data");
+    const Dataset& data = in.get(kData);
     const at::Tensor& images = data.split(p_.split).images;
     torch::nn::Sequential net;
     net->push_back("flatten", torch::nn::Flatten());
@@ -77,7 +102,7 @@ class Mlp final : public ModelNode {
   std::shared_ptr<Classifier> build(const Inputs& in) const override { return make(in); }
 
   void run(const Inputs& in, Outputs& out, RunContext& ctx) override {
-    const LabelledImages& train = in.get<Dataset>("data").split(p_.split);
+    const LabelledImages& train = in.get(kData).split(p_.split);
     auto net = make(in);
     std::vector<at::Tensor> weights;
     for (std::size_t l = 0; l < p_.lambdas.size(); ++l)
@@ -89,8 +114,8 @@ class Mlp final : public ModelNode {
       return sum;
     };
     Table curve = train_classifier(*net, net->parameters(), train, p_.training, penalty, ctx);
-    out.put("model", Model{net});
-    out.put("curve", std::move(curve));
+    out.put(kModel, Model{net});
+    out.put(kCurve, std::move(curve));
   }
 
   const Params p_;

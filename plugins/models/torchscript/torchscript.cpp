@@ -10,6 +10,9 @@ namespace {
 
 using namespace blindspot;
 
+/// The ports of the torchscript node.
+const Port<Model> kModel{"model"};
+
 // The last non-empty line: where the TorchScript interpreter puts the cause, after its traceback.
 std::string last_line(std::string text) {
   text.erase(text.find_last_not_of(" \n") + 1);
@@ -75,7 +78,7 @@ class TorchScript final : public ModelNode {
         .param(&Params::classes, "classes", 0,
                "number of classes; 0 = the width of the model's output")
         .at_least(0)
-        .output<Model>("model", "the loaded classifier");
+        .output(kModel, "the loaded classifier");
   }
 
   explicit TorchScript(const Params& p) : p_(p) {}
@@ -99,7 +102,7 @@ class TorchScript final : public ModelNode {
     auto net = build(in);
     ctx.log(fmt::format("loaded {}: {} classes, {} layers", p_.path, net->num_classes(),
                         net->layers().size()));
-    out.put("model", Model{net});
+    out.put(kModel, Model{net});
   }
 
   const Params p_;

@@ -15,8 +15,8 @@ struct ProductDifference {
   std::string where;     // the tensor, string list or attribute holding it
 };
 
-/// One entry per port of either side; a port or tensor missing on one side differs infinitely.
-/// NaNs in the same places count as equal.
+/// One entry per port of either side, as the archived product's kind compares them
+/// (ProductType::compare); a port missing on one side differs infinitely.
 std::vector<ProductDifference> compare_products(const StoredProducts& archived,
                                                 const StoredProducts& recomputed);
 

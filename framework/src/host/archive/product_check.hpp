@@ -7,9 +7,8 @@
 
 namespace blindspot::host {
 
-/// Throws blindspot::Error (without a location) unless `record` has the tensors, types and
-/// matching first dimensions its `kind` attribute promises. Records of no or an unknown kind are
-/// left to whoever reads them.
+/// Throws blindspot::Error (without a location) unless `record` has the form its kind promises
+/// (ProductType::check). Records of no or an unknown kind are left to whoever reads them.
 void check_product(const Record& record);
 
 /// Throws blindspot::Error (without a location) unless `name` is safe as an experiment or node

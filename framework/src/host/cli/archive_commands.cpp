@@ -7,6 +7,7 @@
 
 #include "archive/archive.hpp"
 #include "cli/commands.hpp"
+#include "loader/registry.hpp"
 #include "report/png.hpp"
 #include "report/report.hpp"
 
@@ -16,33 +17,19 @@ namespace blindspot::host {
 
 namespace {
 
-/// One line of key figures for a product.
+/// One line of key figures for a product, by its kind; a kind no loaded plugin defines is
+/// named as archived.
 std::string summary(const Record& record) {
-  auto kind = record.attributes.find("kind");
-  std::string k = kind == record.attributes.end() ? "?" : kind->second;
-  if (k == "Dataset") {
-    std::string splits;
-    for (const auto& [name, tensor] : record.tensors)
-      if (name.size() > 7 && name.compare(name.size() - 7, 7, "/labels") == 0)
-        splits += fmt::format("{}{} {}", splits.empty() ? "" : ", ",
-                              name.substr(0, name.size() - 7), tensor.size(0));
-    return fmt::format("Dataset ({}): {}", record.attributes.at("source"), splits);
-  }
-  if (k == "Model") {
-    std::int64_t weights = 0;
-    for (const auto& [name, tensor] : record.tensors) weights += tensor.numel();
-    return fmt::format("Model: {} tensors, {} weights", record.tensors.size(), weights);
-  }
-  if (k == "Table") return fmt::format("Table '{}'", record.attributes.at("title"));
-  if (k == "AdversarialSet") {
-    const SetFacts f = set_facts(record);
-    return fmt::format(
-        "AdversarialSet: {} samples, {} successes, {} misclassified before{}", f.samples,
-        f.successes, f.misclassified_before,
-        f.successes == 0 ? ""
-                         : fmt::format(", mean distortion of successes {:.4f}", f.mean_distortion));
-  }
-  return k;
+  if (const ProductKind kind = find_product_kind(record)) return kind->summary(record);
+  const auto name = record.attributes.find("kind");
+  return fmt::format("{} (a kind no loaded plugin defines)",
+                     name == record.attributes.end() ? "?" : name->second);
+}
+
+/// The lines a product's kind shows under its summary.
+std::vector<std::string> details(const Record& record) {
+  const ProductKind kind = find_product_kind(record);
+  return kind ? kind->details(record) : std::vector<std::string>{};
 }
 
 void create_folder(const fs::path& folder) {
@@ -59,7 +46,9 @@ void write_text(const fs::path& file, const std::string& text) {
 
 }  // namespace
 
-int command_show(const std::string& path) {
+int command_show(const std::string& path, const PluginOptions& options) {
+  Registry registry;  // declared first: the kinds its plugins define outlive every record read
+  registry.load_default_locations(options.plugin_paths);
   ArchiveReader reader(path);
   ExperimentInfo e = reader.experiment();
   std::string header = fmt::format(
@@ -80,28 +69,22 @@ int command_show(const std::string& path) {
                n.status, n.duration, n.key);
     for (const auto& [port, record] : products[i]) {
       fmt::print("    {}: {}\n", port, summary(record));
-      if (record.attributes.count("kind") && record.attributes.at("kind") == "Table") {
-        Table t = Table::load(record);
-        for (std::size_t r = 0; r < t.rows.size(); ++r) {
-          std::string cells;
-          for (std::size_t c = 0; c < t.columns.size(); ++c)
-            cells += fmt::format("  {} {}", t.columns[c],
-                                 format_cell(t.title, t.columns[c], t.at(r, c)));
-          if (t.rows.size() <= 12) fmt::print("      {}:{}\n", t.rows[r], cells);
-        }
-      }
+      for (const std::string& line : details(record)) fmt::print("      {}\n", line);
     }
   }
   return 0;
 }
 
-int command_report(const std::string& path, const ReportOptions& options) {
-  const ArchiveIndex index{ArchiveReader(path)};
+int command_report(const std::string& path, const ReportOptions& options,
+                   const PluginOptions& plugins) {
+  Registry registry;  // declared first: the kinds its plugins define outlive every record read
+  registry.load_default_locations(plugins.plugin_paths);
+  const ArchiveIndex index(ArchiveReader(path), registry);
   const fs::path file(options.markdown_file), html_dir(options.html_dir);
   const SampleChoice choice = SampleChoice::parse(options.samples);  // checked even if unused
   std::optional<SampleChoice> figures;
   if (!file.empty() || !html_dir.empty()) figures = choice;
-  const Document document = build_report(index, figures);
+  const Document document = build_report(index, registry, figures);
   if (file.empty() && html_dir.empty()) {
     fmt::print("{}", to_markdown(document, ""));
     return 0;

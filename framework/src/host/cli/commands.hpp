@@ -16,7 +16,8 @@ int command_run(const std::string& file, const std::string& output, bool resume,
                 const PluginOptions& plugins);
 int command_validate(const std::string& file, const PluginOptions& plugins);
 int command_plugins(const std::vector<std::string>& args, const PluginOptions& plugins);
-int command_show(const std::string& archive);
+/// What an archive holds; plugins are loaded so that the kinds they define are summarised.
+int command_show(const std::string& archive, const PluginOptions& plugins);
 /// Where `blindspot report` writes; both empty: Markdown on stdout, without figures.
 struct ReportOptions {
   std::string markdown_file;  // Markdown here, its PNG figures in FILE_figures/ beside it
@@ -24,8 +25,10 @@ struct ReportOptions {
   std::string samples = "8";  // which samples figures show: N, random:N or 0,17,42
 };
 
-/// The archive's report: the paper's tables it reproduces, every node's tables, figures.
-int command_report(const std::string& archive, const ReportOptions& options);
+/// The archive's report: the tables it reproduces (from report plugins), every node's tables,
+/// figures.
+int command_report(const std::string& archive, const ReportOptions& options,
+                   const PluginOptions& plugins);
 /// Re-runs the archived experiment into a temporary archive and compares every product: exit 0
 /// when every node is identical or within its plugin's tolerance, 1 otherwise.
 int command_reproduce(const std::string& archive, const PluginOptions& plugins);

@@ -23,7 +23,7 @@ commands:
   validate FILE                                   check an experiment without running it
   plugins [describe NAME]                         list plugins, or describe one's parameters
   show ARCHIVE                                    what an archive holds
-  report ARCHIVE [--markdown FILE] [--html DIR]   an archive's tables (the paper's beside ours
+  report ARCHIVE [--markdown FILE] [--html DIR]   an archive's tables (a paper's beside ours
                                                   where it declares `reproduces:`) as Markdown;
                                                   --markdown: to FILE with PNG figures beside;
                                                   --html: DIR/index.html with figures embedded;
@@ -81,8 +81,8 @@ int dispatch(int argc, char** argv) {
                        plugins);
   if (command == "validate") return command_validate(one_file("experiment file"), plugins);
   if (command == "plugins") return command_plugins(positional, plugins);
-  if (command == "show") return command_show(one_file("archive"));
-  if (command == "report") return command_report(one_file("archive"), report);
+  if (command == "show") return command_show(one_file("archive"), plugins);
+  if (command == "report") return command_report(one_file("archive"), report, plugins);
   if (command == "reproduce") return command_reproduce(one_file("archive"), plugins);
   throw blindspot::Error("", fmt::format("unknown command '{}'; run blindspot --help", command));
 }

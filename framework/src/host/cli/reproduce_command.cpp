@@ -6,7 +6,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
 
 #include "archive/archive.hpp"
@@ -101,18 +100,15 @@ int command_reproduce(const std::string& archive, const PluginOptions& options) 
                                      info.status));
   Registry registry;  // declared first: outlives every node and product the run creates
   registry.load_default_locations(options.plugin_paths);
-  ScratchFolder scratch;
-  // A fixed name: nothing read from the archive goes into a path.
-  const fs::path yaml = scratch.path() / "experiment.yaml";
-  std::ofstream(yaml) << info.yaml;
   Problems problems;
-  Experiment exp = read_experiment(yaml, problems);
+  const Experiment exp = parse_experiment(info.yaml, archive + "#/experiment", problems);
   Graph graph = check_graph(exp, registry, problems);
   for (const Problem& p : problems) fmt::print(stderr, "{}\n", p.text());
   if (!problems.empty()) return 2;
 
+  ScratchFolder scratch;
   RunOptions run;
-  run.output = scratch.path() / "reproduced.h5";
+  run.output = scratch.path() / "reproduced.h5";  // a fixed name: nothing archived is a path
   run.threads = archived_threads(info, archive);
   run.bars = stderr_is_terminal();
   fmt::print("re-running '{}' ({} nodes, seed {}, {} threads as archived)\n", info.name,

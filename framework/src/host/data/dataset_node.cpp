@@ -160,7 +160,8 @@ const PluginEntry& dataset_plugin_entry() {
                                    DatasetNode::Params params{};
                                    DatasetNode::describe().assign(&params, values);
                                    return std::make_unique<DatasetNode>(params);
-                                 }};
+                                 },
+                                 nullptr};
   return entry;
 }
 

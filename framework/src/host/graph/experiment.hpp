@@ -35,13 +35,19 @@ struct NodeDecl {
   Mark from_mark;
 };
 
+/// A table an experiment declares it reproduces (`reproduces:`), with its location.
+struct ReproducedTable {
+  std::string id;  // one a report plugin provides (Schema::provides)
+  Mark mark;
+};
+
 /// A whole experiment file.
 struct Experiment {
   std::string file;  // as given on the command line, for messages
   std::string text;  // the file's bytes, archived verbatim
   std::string name;
   std::string description;
-  std::vector<std::string> reproduces;  // the paper's tables this experiment regenerates
+  std::vector<ReproducedTable> reproduces;  // the tables a report plugin builds from the archive
   std::uint64_t seed = 0;
   std::vector<NodeDecl> nodes;  // in declaration order
 };

@@ -208,6 +208,26 @@ std::vector<std::size_t> order_nodes(const Experiment& exp, const std::vector<Gr
   return order;
 }
 
+/// Checks that one loaded report plugin provides each table the experiment reproduces.
+void check_reproduced(const Experiment& exp, const Registry& registry, Problems& problems) {
+  std::vector<std::string> provided;
+  for (const LoadedPlugin* plugin : registry.plugins())
+    for (const auto& [id, title] : plugin->schema.provides()) provided.push_back(id);
+  for (const ReproducedTable& table : exp.reproduces) {
+    const std::vector<const LoadedPlugin*> providers = registry.reports_providing(table.id);
+    if (providers.empty())
+      problems.push_back({exp.file, table.mark,
+                          fmt::format("'reproduces': no report plugin provides '{}'{}", table.id,
+                                      suggestion(table.id, provided, "; none is loaded"))});
+    else if (providers.size() > 1)
+      problems.push_back(
+          {exp.file, table.mark,
+           fmt::format("'reproduces': '{}' is provided by both {} and {}; remove "
+                       "one from the plugin path",
+                       table.id, providers[0]->entry->name, providers[1]->entry->name)});
+  }
+}
+
 }  // namespace
 
 Graph check_graph(const Experiment& exp, const Registry& registry, Problems& problems) {
@@ -234,6 +254,7 @@ Graph check_graph(const Experiment& exp, const Registry& registry, Problems& pro
   for (GraphNode& node : graph.nodes)
     if (node.plugin) connect(exp, index, hints, graph.nodes, node, problems);
   graph.order = order_nodes(exp, graph.nodes, problems);
+  check_reproduced(exp, registry, problems);
   return graph;
 }
 

@@ -22,11 +22,14 @@ bool in_loaded_object(const void* address) {
 std::optional<std::string> entry_problem(const PluginEntry& entry) {
   if (!entry.name || !*entry.name) return std::string("has no name (null or empty)");
   if (!entry.version) return std::string("has no version (null)");
-  // analysis is PluginKind's last enumerator.
-  if (static_cast<std::uint32_t>(entry.kind) > static_cast<std::uint32_t>(PluginKind::analysis))
+  // report is PluginKind's last enumerator.
+  if (static_cast<std::uint32_t>(entry.kind) > static_cast<std::uint32_t>(PluginKind::report))
     return "has an unknown kind " + std::to_string(static_cast<std::uint32_t>(entry.kind));
   if (!entry.describe) return std::string("has no describe() (null)");
-  if (!entry.create) return std::string("has no create() (null)");
+  if (entry.kind == PluginKind::report && !entry.create_report)
+    return std::string("is a report plugin without create_report() (null)");
+  if (entry.kind != PluginKind::report && !entry.create)
+    return std::string("has no create() (null)");
   return std::nullopt;
 }
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "blindspot/error.hpp"
 #include "blindspot/suggest.hpp"
 #include "build_info.hpp"
 #include "data/dataset_node.hpp"
@@ -127,6 +128,9 @@ void Registry::load_library(const fs::path& path) {
   }
   try {
     add(*entry, path);
+  } catch (const Error& e) {
+    refuse(e.message());
+    return;
   } catch (const std::exception& e) {
     refuse(fmt::format("describe() failed: {}", e.what()));
     return;
@@ -151,10 +155,40 @@ void Registry::load_default_locations(const std::vector<std::string>& extra) {
   for (const std::string& dir : extra) load_directory(dir);
 }
 
+Registry::~Registry() {
+  for (ProductKind kind : kinds_) unregister_product_kind(kind);
+}
+
 void Registry::add(const PluginEntry& entry, const fs::path& library) {
   LoadedPlugin plugin{&entry, library, entry.describe(), nullptr};
   plugin.schema.set_name(entry.name);
+  register_kinds(plugin.schema);
   plugins_[entry.name] = std::move(plugin);
+}
+
+void Registry::register_kinds(const Schema& schema) {
+  std::vector<ProductKind> added;
+  try {
+    for (const auto* ports : {&schema.inputs(), &schema.outputs()})
+      for (const PortSpec& port : *ports) {
+        if (!port.kind)
+          throw Error("", fmt::format("port '{}' declares no product kind", port.name));
+        register_product_kind(port.kind);
+        added.push_back(port.kind);
+      }
+  } catch (const Error&) {
+    for (ProductKind kind : added) unregister_product_kind(kind);
+    throw;
+  }
+  kinds_.insert(kinds_.end(), added.begin(), added.end());
+}
+
+std::vector<const LoadedPlugin*> Registry::reports_providing(const std::string& id) const {
+  std::vector<const LoadedPlugin*> out;
+  for (const auto& [name, plugin] : plugins_)
+    for (const auto& [provided, title] : plugin.schema.provides())
+      if (provided == id) out.push_back(&plugin);
+  return out;
 }
 
 const LoadedPlugin* Registry::find(const std::string& name) const {

@@ -35,6 +35,8 @@ class Registry {
  public:
   /// A registry holding only the built-in plugins (the dataset node).
   Registry();
+  /// Forgets the product kinds its plugins defined, before their libraries are unloaded.
+  ~Registry();
   Registry(const Registry&) = delete;
   Registry& operator=(const Registry&) = delete;
 
@@ -49,13 +51,19 @@ class Registry {
   /// Every plugin, sorted by kind and name.
   std::vector<const LoadedPlugin*> plugins() const;
   const std::vector<RefusedLibrary>& refused() const { return refused_; }
+  /// The report plugins that provide `id` (an experiment's `reproduces:`), by name.
+  std::vector<const LoadedPlugin*> reports_providing(const std::string& id) const;
   /// "; did you mean 'x'?" or the list of known names, for an unknown plugin `name`.
   std::string suggest(const std::string& name) const;
 
  private:
   void add(const PluginEntry& entry, const std::filesystem::path& library);
+  /// Registers the product kinds of a schema's ports; throws Error (registering none) when a
+  /// port has no kind or another library defines a kind of the same name.
+  void register_kinds(const Schema& schema);
 
   std::vector<boost::dll::shared_library> libraries_;
+  std::vector<ProductKind> kinds_;  // registered by add(), one entry per registration
   std::map<std::string, LoadedPlugin> plugins_;
   std::vector<RefusedLibrary> refused_;
 };

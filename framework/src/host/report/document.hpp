@@ -4,30 +4,13 @@
 #include <string>
 #include <vector>
 
+#include "blindspot/report.hpp"
+
 namespace blindspot::host {
 
-/// A table whose cells are already formatted text, with an optional note under it.
-struct TextTable {
-  std::string title;
-  std::vector<std::string> columns;            // the first names the row labels
-  std::vector<std::vector<std::string>> rows;  // each as long as `columns`
-  std::string note;
-};
-
-/// A figure: the PNG's file name, a caption, and the encoded bytes.
-struct Figure {
-  std::string file;
-  std::string caption;
-  std::vector<unsigned char> png;
-};
-
-/// A heading with its paragraphs, tables and figures.
-struct Section {
-  std::string heading;
-  std::vector<std::string> paragraphs;
-  std::vector<TextTable> tables;
-  std::vector<Figure> figures;
-};
+using blindspot::Figure;
+using blindspot::Section;
+using blindspot::TextTable;
 
 /// A whole report: a title, paragraphs under it, and its sections in order.
 struct Document {

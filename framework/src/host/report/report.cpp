@@ -1,29 +1,40 @@
-// The report of an archive as a Document: the paper's tables, every node's tables, figures.
+// The report of an archive as a Document: the tables it reproduces, every node's products.
 #include "report/report.hpp"
 
-#include <ATen/ATen.h>
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <cmath>
-
-#include "report/figures.hpp"
-#include "report/paper_layout.hpp"
 #include "report/plot.hpp"
 #include "report/png.hpp"
+#include "report/tile_grid.hpp"
 
 namespace blindspot::host {
 
 namespace {
 
+/// The host's drawing: tile grids, charts and histograms as PNG bytes.
+class PngDrawing final : public Drawing {
+ public:
+  std::vector<unsigned char> tiles(const std::vector<TileRow>& rows) override {
+    return encode_png(tile_grid(rows));
+  }
+  std::vector<unsigned char> charts(const std::vector<Chart>& panels) override {
+    return charts_png(panels);
+  }
+  std::vector<unsigned char> histogram(const std::string& title, const std::string& x_label,
+                                       const std::vector<double>& values) override {
+    return histogram_png(title, x_label, values);
+  }
+};
+
 /// The positions a figure of `record` shows: those listed, or those `choice` picks among the
 /// figure's candidates (an adversarial set's successes).
-std::vector<std::int64_t> shown_positions(const std::string& product, const Record& record,
-                                          const SampleChoice& choice, std::uint64_t seed) {
-  const std::int64_t samples = figure_samples(record);  // 0: a product without sample images
+std::vector<std::int64_t> shown_positions(const ProductType& kind, const std::string& product,
+                                          const Record& record, const SampleChoice& choice,
+                                          std::uint64_t seed) {
+  const std::int64_t samples = kind.figure_samples(record);  // 0: a product without samples
   if (samples == 0) return {};
   if (choice.listed()) return choice.positions(samples, seed, product);
-  const std::vector<std::int64_t> candidates = figure_candidates(record);
+  const std::vector<std::int64_t> candidates = kind.figure_candidates(record);
   std::vector<std::int64_t> out;
   for (std::int64_t k :
        choice.positions(static_cast<std::int64_t>(candidates.size()), seed, product))
@@ -31,111 +42,52 @@ std::vector<std::int64_t> shown_positions(const std::string& product, const Reco
   return out;
 }
 
-/// The figures of one product, named after its node and port.
-std::vector<Figure> figures_of(const std::string& node, const std::string& port,
-                               const Record& record, const SampleChoice& choice,
-                               std::uint64_t seed) {
-  std::vector<Figure> out;
-  const std::string product = fmt::format("{}/{}", node, port);
-  if (std::optional<ProductFigure> figure =
-          figure_of(record, shown_positions(product, record, choice, seed)))
-    out.push_back({fmt::format("{}-{}.png", node, port),
-                   fmt::format("{} {}: {}", node, port, figure->caption),
-                   encode_png(figure->image)});
-  if (kind_of(record) == "AdversarialSet") {
-    const at::Tensor success = record.tensors.at("success").to(at::kBool);
-    const at::Tensor d = record.tensors.at("distortion").index({success}).to(at::kDouble);
-    const std::vector<double> values(d.data_ptr<double>(), d.data_ptr<double>() + d.numel());
-    const std::string title = fmt::format("{}: distortion of the {} successes", node, d.numel());
-    out.push_back({fmt::format("{}-{}-distortion.png", node, port), title,
-                   histogram_png(title, "per-pixel RMS distortion", values)});
+/// The sections of the tables the experiment reproduces, each from the report plugin that
+/// provides it (a note when none is loaded).
+std::vector<Section> reproduced_sections(const ArchiveIndex& index, const Registry& registry) {
+  std::vector<Section> sections;
+  for (const std::string& id : index.reproduces()) {
+    const std::vector<const LoadedPlugin*> providers = registry.reports_providing(id);
+    if (providers.empty()) {
+      sections.push_back({fmt::format("Table '{}'", id),
+                          {fmt::format("No loaded report plugin provides '{}'.", id)},
+                          {},
+                          {}});
+      continue;
+    }
+    const LoadedPlugin& plugin = *providers.front();
+    std::vector<ParamProblem> ignored;
+    const std::unique_ptr<Report> report =
+        plugin.entry->create_report(plugin.schema.validate({}, ignored));
+    for (Section& section : report->sections(id, index.view()))
+      sections.push_back(std::move(section));
   }
-  if (kind_of(record) == "Table") {
-    const Table t = Table::load(record);
-    const std::vector<Chart> panels = curve_charts(t);
-    if (!panels.empty())
-      out.push_back({fmt::format("{}-{}.png", node, port),
-                     fmt::format("{}: {} per epoch", node, t.title), charts_png(panels)});
-  }
-  return out;
-}
-
-/// An adversarial set in one row: its size, successes and mean distortion.
-TextTable set_table(const std::string& port, const Record& record) {
-  const SetFacts f = set_facts(record);
-  return {"Adversarial set",
-          {"", "samples", "successes", "misclassified before", "mean distortion of successes"},
-          {{port, std::to_string(f.samples), std::to_string(f.successes),
-            std::to_string(f.misclassified_before),
-            std::isfinite(f.mean_distortion) ? fmt::format("{:.4f}", f.mean_distortion) : "-"}},
-          ""};
+  return sections;
 }
 
 }  // namespace
 
-std::string format_cell(const std::string& title, const std::string& column, double v) {
-  if (!std::isfinite(v)) return fmt::format("{}", v);  // nan, inf: "does not apply"
-  const bool rate_column =
-      column.find("error") != std::string::npos || column.find("rate") != std::string::npos;
-  const bool model_column_of_rates = title.rfind("Error", 0) == 0 && column != "distortion" &&
-                                     column != "wrong" && column != "count";
-  if (rate_column || model_column_of_rates) return fmt::format("{:.2f}%", 100.0 * v);
-  if (std::abs(v) < 1e15 && v == std::trunc(v)) return fmt::format("{}", static_cast<long long>(v));
-  return fmt::format("{:.4g}", v);
-}
-
-std::vector<Chart> curve_charts(const Table& t) {
-  const auto loss = std::find(t.columns.begin(), t.columns.end(), "loss");
-  const auto error = std::find(t.columns.begin(), t.columns.end(), "error");
-  if (loss == t.columns.end() || error == t.columns.end() || t.rows.size() < 2) return {};
-  Series losses{"loss", {}, {}}, errors{"error", {}, {}};
-  for (std::size_t r = 0; r < t.rows.size(); ++r) {
-    losses.x.push_back(static_cast<double>(r + 1));
-    losses.y.push_back(t.at(r, static_cast<std::size_t>(loss - t.columns.begin())));
-    errors.y.push_back(100 * t.at(r, static_cast<std::size_t>(error - t.columns.begin())));
-  }
-  errors.x = losses.x;
-  std::vector<Chart> panels = {{"loss", "epoch", "loss", {losses}, true, true}};
-  // A curve without an error (an autoencoder's pretraining records zeros) has no panel for it.
-  if (std::any_of(errors.y.begin(), errors.y.end(), [](double e) { return e > 0; }))
-    panels.push_back({"training error", "epoch", "error (%)", {errors}, false, true});
-  return panels;
-}
-
-TextTable text_table(const Table& t) {
-  TextTable out{t.title, {""}, {}, ""};
-  out.columns.insert(out.columns.end(), t.columns.begin(), t.columns.end());
-  constexpr std::size_t kEnds = 3;  // long tables (training curves): first and last rows
-  const bool elide = t.rows.size() > 4 * kEnds;
-  for (std::size_t r = 0; r < t.rows.size(); ++r) {
-    if (elide && r == kEnds) {
-      std::vector<std::string> gap(out.columns.size(), "...");
-      gap[0] = fmt::format("... {} rows ...", t.rows.size() - 2 * kEnds);
-      out.rows.push_back(gap);
-    }
-    if (elide && r >= kEnds && r + kEnds < t.rows.size()) continue;
-    std::vector<std::string> row = {t.rows[r]};
-    for (std::size_t c = 0; c < t.columns.size(); ++c)
-      row.push_back(format_cell(t.title, t.columns[c], t.at(r, c)));
-    out.rows.push_back(row);
-  }
-  return out;
-}
-
-Document build_report(const ArchiveIndex& index, const std::optional<SampleChoice>& figures) {
+Document build_report(const ArchiveIndex& index, const Registry& registry,
+                      const std::optional<SampleChoice>& figures) {
   const ExperimentInfo& e = index.experiment();
-  Document document{e.name, {}, paper_sections(index)};
+  Document document{e.name, {}, reproduced_sections(index, registry)};
   if (e.status != "complete") document.paragraphs.push_back("Archive status: " + e.status + ".");
   document.paragraphs.push_back(fmt::format("Seed {}, {} threads, run {} to {} on {}.", e.seed,
                                             e.threads, e.started,
                                             e.finished.empty() ? "-" : e.finished, e.host));
-  for (const IndexedNode& node : index.nodes()) {
-    Section section{fmt::format("{} ({})", node.info.name, node.info.plugin), {}, {}, {}};
+  PngDrawing drawing;
+  for (const ArchivedNode& node : index.view().nodes()) {
+    Section section{fmt::format("{} ({})", node.name, node.plugin), {}, {}, {}};
     for (const auto& [port, record] : node.products) {
-      if (kind_of(record) == "Table") section.tables.push_back(text_table(Table::load(record)));
-      if (kind_of(record) == "AdversarialSet") section.tables.push_back(set_table(port, record));
+      const ProductKind kind = find_product_kind(record);
+      if (!kind) continue;  // a kind no loaded plugin defines: `show` lists it
+      for (TextTable& table : kind->tables(port, record))
+        section.tables.push_back(std::move(table));
       if (!figures) continue;
-      for (Figure& figure : figures_of(node.info.name, port, record, *figures, node.info.seed))
+      const std::string product = fmt::format("{}/{}", node.name, port);
+      const FigureRequest request{node.name, port,
+                                  shown_positions(*kind, product, record, *figures, node.seed)};
+      for (Figure& figure : kind->figures(request, record, drawing))
         section.figures.push_back(std::move(figure));
     }
     if (!section.tables.empty() || !section.figures.empty())

@@ -1,33 +1,19 @@
-// The report of an archive as a Document: the paper's tables, every node's tables, figures.
+// The report of an archive as a Document: the tables it reproduces, every node's products.
 #pragma once
 
 #include <optional>
-#include <string>
 
-#include "blindspot/products.hpp"
+#include "loader/registry.hpp"
 #include "report/archive_index.hpp"
 #include "report/document.hpp"
-#include "report/plot.hpp"
 #include "report/sample_choice.hpp"
 
 namespace blindspot::host {
 
-/// A table cell as reports print it: error rates as percentages (columns named "error" or
-/// "rate", and the model columns of an "Error ..." table such as transfer's), counts as
-/// integers, the rest with four significant digits, NaN and infinities as they are.
-std::string format_cell(const std::string& title, const std::string& column, double value);
-
-/// A Table product as text; a long table (a training curve) keeps its first and last rows.
-TextTable text_table(const Table& table);
-
-/// The panels of a training curve (a Table with "loss" and "error" columns, a row per epoch):
-/// the loss on a log axis and, when it records one, the error in percent, both over whole
-/// epochs; none for another table or a curve of one epoch.
-std::vector<Chart> curve_charts(const Table& table);
-
-/// An archive's report: the paper's tables it declares it reproduces, then each node's tables
-/// and, when `figures` is set, the figures of its products showing the samples it chooses
-/// (random ones drawn with each node's seed).
-Document build_report(const ArchiveIndex& index, const std::optional<SampleChoice>& figures);
+/// An archive's report: the sections the report plugins build for the tables it declares it
+/// reproduces, then each node's products as their kinds show them (tables and, when `figures`
+/// is set, figures of the samples it chooses; random ones drawn with each node's seed).
+Document build_report(const ArchiveIndex& index, const Registry& registry,
+                      const std::optional<SampleChoice>& figures);
 
 }  // namespace blindspot::host

@@ -6,14 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "blindspot/report.hpp"
+
 namespace blindspot::host {
 
-/// One row of a tile grid: its tiles (float [H, W] in [0, 1]) and the lines of text beside them.
-struct TileRow {
-  std::vector<at::Tensor> tiles;
-  std::vector<std::string> label = {};  // ASCII lines, drawn left of the tiles while they fit
-  bool starts_group = false;            // a black rule across the grid above this row
-};
+using blindspot::TileRow;
 
 /// Gaps of a tile grid in pixels: between tiles, and above a row that starts a group (with a
 /// black rule of kRule pixels in its middle); a label column is its longest line in GD's small

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -159,102 +160,143 @@ void add_node(ArchiveWriter& writer, const NodeInfo& node, const StoredProducts&
   set_kept(kept);
 }
 
-}  // namespace
-
-void run_experiment(const Graph& graph, const RunOptions& options) {
-  const Experiment& exp = *graph.experiment;
-  int threads = options.threads > 0 ? options.threads : usable_cores();
-  torch::set_num_threads(threads);
-
-  ExperimentInfo info{exp.name, exp.text,  digest(exp.text), exp.seed,    utc_now(),
-                      "",       "running", versions(),       host_name(), threads};
-  std::vector<std::string> keys = node_keys(graph, exp.seed);
-
-  const Reusable reusable =
-      options.resume ? find_reusable(graph, keys, options.output) : Reusable{};
-  const std::vector<std::string>& restored = reusable.nodes;
-  std::optional<ArchiveWriter> writer;
-  KeptNodes kept{partial_path_for(options.output), restored, false};
-  {
-    const auto hold = hold_signals();
-    writer.emplace(options.output, info,
-                   ReusedNodes{reusable.source.value_or(fs::path()), restored});
-    set_kept(kept);
+/// The archive's record of a node: what made it, its key and seed, and the graph's edges into it.
+NodeInfo node_info(const Graph& graph, const GraphNode& node, const std::string& key,
+                   std::uint64_t seed) {
+  NodeInfo info;
+  info.name = node.decl->name;
+  info.plugin = node.decl->plugin;
+  info.plugin_version = node.plugin->entry->version;
+  info.parameters = Value::of(node.params).to_yaml();
+  info.key = key;
+  info.seed = seed;
+  info.inputs.emplace();
+  for (const auto& [port, connections] : node.inputs) {
+    std::vector<std::string>& sources = (*info.inputs)[port];
+    for (const Connection& c : connections)
+      sources.push_back(graph.nodes[c.node].decl->name + "." + c.port);
   }
+  return info;
+}
 
-  std::vector<std::map<std::string, std::shared_ptr<const Product>>> products(graph.nodes.size());
-  std::size_t step = 0;
-  std::vector<NodeTiming> timings;
-  for (std::size_t i : graph.order) {
-    const GraphNode& node = graph.nodes[i];
+/// What the run needs to know of the nodes before any of them runs.
+struct Plan {
+  std::vector<std::string> keys;  // each node's cache key, by graph index
+  Reusable reusable;              // what --resume takes from an earlier archive
+  int threads = 1;
+};
+
+/// One node's run, restore or load, and its line of the closing summary.
+class NodeRun {
+ public:
+  NodeRun(const Graph& graph, const Plan& plan, const RunOptions& options, ArchiveWriter& writer,
+          KeptNodes& kept)
+      : graph_(graph), plan_(plan), options_(options), writer_(writer), kept_(kept) {}
+
+  /// Runs (or restores, or loads) node `i` on its inputs' products; archives what it computed.
+  std::map<std::string, std::shared_ptr<const Product>> operator()(
+      std::size_t i,
+      const std::vector<std::map<std::string, std::shared_ptr<const Product>>>& products,
+      NodeTiming& timing) {
+    const GraphNode& node = graph_.nodes[i];
     const std::string& name = node.decl->name;
-    std::uint64_t seed = node_seed(exp.seed, name);
+    const std::uint64_t seed = node_seed(graph_.experiment->seed, name);
     Inputs in;
     for (const auto& [port, connections] : node.inputs) {
       if (connections.empty()) in.add_empty(port);
       for (const Connection& c : connections)
-        in.add(port, {graph.nodes[c.node].decl->name, products[c.node].at(c.port)});
+        in.add(port, {graph_.nodes[c.node].decl->name, products[c.node].at(c.port)});
     }
-    HostContext ctx(*graph.registry, name, seed, threads, options.bars,
+    HostContext ctx(*graph_.registry, name, seed, plan_.threads, options_.bars,
                     [](const std::string& line) { fmt::print("  {}\n", line); });
     torch::manual_seed(seed);
     std::unique_ptr<Node> instance = node.plugin->entry->create(node.params);
     Outputs out;
-    auto start = std::chrono::steady_clock::now();
-    bool reuse = std::find(restored.begin(), restored.end(), name) != restored.end();
-    if (reuse) {
-      restoring(*reusable.source, name, [&] {
-        guard_memory(node, [&] { instance->restore(reusable.products.at(name), in, out, ctx); });
-        check_outputs(node, out);
-      });
+    const auto start = std::chrono::steady_clock::now();
+    const std::vector<std::string>& restored = plan_.reusable.nodes;
+    timing = {name, node.decl->plugin, "", 0.0, 0};
+    if (std::find(restored.begin(), restored.end(), name) != restored.end()) {
+      restore(
+          node, *instance, *plan_.reusable.source, name,
+          [&] { return plan_.reusable.products.at(name); }, in, out, ctx);
+      timing.how = "restored";
     } else if (node.from) {
-      restoring(node.from->archive, node.from->node, [&] {
-        guard_memory(node, [&] {
-          instance->restore(ArchiveReader(node.from->archive).products(node.from->node), in, out,
-                            ctx);
-        });
-        check_outputs(node, out);
-      });
-      NodeInfo record{name,
-                      node.decl->plugin,
-                      node.plugin->entry->version,
-                      Value::of(node.params).to_yaml(),
-                      keys[i],
-                      seed,
-                      0.0,
-                      "loaded from " + node.decl->from};
-      add_node(*writer, record, records(node, out), kept);
+      restore(
+          node, *instance, node.from->archive, node.from->node,
+          [&] { return ArchiveReader(node.from->archive).products(node.from->node); }, in, out,
+          ctx);
+      NodeInfo info = node_info(graph_, node, plan_.keys[i], seed);
+      info.status = "loaded from " + node.decl->from;
+      add_node(writer_, info, records(node, out), kept_);
+      timing.how = "loaded";
     } else {
       guard_memory(node, [&] { instance->execute(name, in, out, ctx); });
-      double seconds =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      NodeInfo record{name,
-                      node.decl->plugin,
-                      node.plugin->entry->version,
-                      Value::of(node.params).to_yaml(),
-                      keys[i],
-                      seed,
-                      seconds,
-                      "complete"};
-      add_node(*writer, record, records(node, out), kept);
+      NodeInfo info = node_info(graph_, node, plan_.keys[i], seed);
+      info.duration = seconds_since(start);
+      info.status = "complete";
+      add_node(writer_, info, records(node, out), kept_);
     }
-    double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    fmt::print("[{}/{}] {} ({}) {}\n", ++step, graph.order.size(), name, node.decl->plugin,
-               reuse       ? "restored from archive"
-               : node.from ? "loaded from " + node.decl->from
-                           : fmt::format("done in {:.1f} s", seconds));
+    timing.seconds = seconds_since(start);
+    for (const auto& [port, product] : out.all()) timing.examples += product->examples();
+    return out.all();
+  }
+
+ private:
+  static double seconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+  /// Rebuilds a node's outputs from the products `stored()` reads from node `name` of `archive`
+  /// instead of running it.
+  static void restore(const GraphNode& node, Node& instance, const fs::path& archive,
+                      const std::string& name, const std::function<StoredProducts()>& stored,
+                      const Inputs& in, Outputs& out, HostContext& ctx) {
+    restoring(archive, name, [&] {
+      guard_memory(node, [&] { instance.restore(stored(), in, out, ctx); });
+      check_outputs(node, out);
+    });
+  }
+
+  const Graph& graph_;
+  const Plan& plan_;
+  const RunOptions& options_;
+  ArchiveWriter& writer_;
+  KeptNodes& kept_;
+};
+
+}  // namespace
+
+void run_experiment(const Graph& graph, const RunOptions& options) {
+  const Experiment& exp = *graph.experiment;
+  Plan plan;
+  plan.threads = options.threads > 0 ? options.threads : usable_cores();
+  torch::set_num_threads(plan.threads);
+  ExperimentInfo info{exp.name, exp.text,  digest(exp.text), exp.seed,    utc_now(),
+                      "",       "running", versions(),       host_name(), plan.threads};
+  plan.keys = node_keys(graph, exp.seed);
+  if (options.resume) plan.reusable = find_reusable(graph, plan.keys, options.output);
+
+  std::optional<ArchiveWriter> writer;
+  KeptNodes kept{partial_path_for(options.output), plan.reusable.nodes, false};
+  {
+    const auto hold = hold_signals();
+    writer.emplace(options.output, info,
+                   ReusedNodes{plan.reusable.source.value_or(fs::path()), plan.reusable.nodes});
+    set_kept(kept);
+  }
+
+  std::vector<std::map<std::string, std::shared_ptr<const Product>>> products(graph.nodes.size());
+  std::vector<NodeTiming> timings;
+  NodeRun run_node(graph, plan, options, *writer, kept);
+  for (std::size_t i : graph.order) {
+    NodeTiming timing;
+    products[i] = run_node(i, products, timing);
+    const GraphNode& node = graph.nodes[i];
+    fmt::print("[{}/{}] {} ({}) {}\n", timings.size() + 1, graph.order.size(), node.decl->name,
+               node.decl->plugin,
+               timing.how == "restored" ? "restored from archive"
+               : node.from              ? "loaded from " + node.decl->from
+                                        : fmt::format("done in {:.1f} s", timing.seconds));
     std::fflush(stdout);
-    NodeTiming timing{name, node.decl->plugin,
-                      reuse       ? "restored"
-                      : node.from ? "loaded"
-                                  : "",
-                      seconds, 0};
-    for (const auto& [port, product] : out.all()) {
-      products[i][port] = product;
-      if (product->kind() == ProductKind::adversarial_set)
-        timing.examples += static_cast<const AdversarialSet&>(*product).size();
-    }
     timings.push_back(timing);
   }
   print_summary(timings);

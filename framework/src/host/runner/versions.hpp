@@ -6,7 +6,7 @@
 
 namespace blindspot::host {
 
-/// blindspot (and git commit), LibTorch, HDF5, Boost, yaml-cpp-free compiler, BLAS library.
+/// blindspot and its git commit, LibTorch, HDF5, Boost, the compiler and the BLAS library.
 std::map<std::string, std::string> versions();
 
 /// This machine's host name.
