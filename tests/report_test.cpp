@@ -11,6 +11,7 @@
 #include "blindspot/error.hpp"
 #include "blindspot/products.hpp"
 #include "blindspot/report.hpp"
+#include "blindspot/testing.hpp"
 #include "report/png.hpp"
 #include "report/report.hpp"
 #include "report/tile_grid.hpp"
@@ -114,6 +115,29 @@ TEST_CASE("a training curve is charted over whole epochs, its error in percent")
   CHECK(curve_charts(curve).size() == 1);
   const blindspot::Table one("Training curve", {"1"}, {"loss", "error"});
   CHECK(curve_charts(one).empty());
+}
+
+TEST_CASE("a table prints its own formats and reference values, archived with it") {
+  blindspot::Table t("Errors", {"FC10", "FC100"}, {"error", "count", "distortion"});
+  t.format("error", blindspot::CellFormat::percent).format("count", blindspot::CellFormat::count);
+  t.set(0, 0, 0.0742);
+  t.set(0, 1, 10000);
+  t.set(0, 2, 0.06183);
+  t.set(1, 0, 0.0164);
+  t.refer("FC10", "error", "7.4%", "the paper").refer("FC100", "distortion", "0.058", "the paper");
+  const blindspot::Table back = blindspot::Table::load(t.save());  // through the archive form
+  const std::vector<blindspot::TextTable> shown =
+      blindspot::Table::product_kind()->tables("errors", back.save());
+  REQUIRE(shown.size() == 1);
+  CHECK(shown[0].rows[0] == std::vector<std::string>{"FC10", "7.42% (7.4%)", "10000", "0.06183"});
+  CHECK(shown[0].rows[1] == std::vector<std::string>{"FC100", "1.64%", "0", "0 (0.058)"});
+  CHECK(shown[0].note == "Each cell: ours (in brackets, where there is one, the paper's).");
+  CHECK(blindspot::testing::error_of([&] { t.refer("FC10", "loss", "1", "x"); }) ==
+        "table 'Errors' has no cell 'FC10' / 'loss' to give a reference value");
+  blindspot::Record short_of_cells = t.save();
+  short_of_cells.strings["references"].pop_back();
+  CHECK(blindspot::testing::error_of([&] { blindspot::Table::load(short_of_cells); }) ==
+        "table has 5 reference values for 6 cells");
 }
 
 TEST_CASE("an attack's log line counts only the samples it attacked") {

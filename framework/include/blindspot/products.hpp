@@ -81,6 +81,10 @@ class BLINDSPOT_API Table final : public Product {
   std::vector<std::string> rows, columns;
   std::vector<CellFormat> formats;  // one per column; plain where a table says nothing
   at::Tensor values;                // float64 [rows, columns]
+  /// Values to print beside ours ("ours (theirs)"), row by row, "" where there is none; empty
+  /// when the table has none. `reference_source` says where they come from.
+  std::vector<std::string> references;
+  std::string reference_source;
 
   Table() = default;
   Table(std::string title, std::vector<std::string> rows, std::vector<std::string> columns);
@@ -88,11 +92,20 @@ class BLINDSPOT_API Table final : public Product {
   void set(std::size_t row, std::size_t column, double value);
   /// Sets the format of the named column; throws Error if there is no such column.
   Table& format(const std::string& column, CellFormat format);
-  /// The cell as reports print it (NaN and infinities as they are).
+  /// Sets the reference value printed beside a cell ("6.7%") and where such values come from;
+  /// throws Error if there is no such row or column.
+  Table& refer(const std::string& row, const std::string& column, const std::string& value,
+               const std::string& source);
+  /// The cell as reports print it (NaN and infinities as they are), then its reference value
+  /// in brackets when it has one.
   std::string text(std::size_t row, std::size_t column) const;
   ProductKind kind() const override { return product_kind(); }
   Record save() const override;
   static Table load(const Record& record);
+
+ private:
+  /// The cell's number in its column's format.
+  std::string number_text(std::size_t row, std::size_t column) const;
 };
 
 /// Perturbed copies of labelled images, made by an attack (or by noise), with per-sample facts.

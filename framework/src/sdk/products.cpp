@@ -131,7 +131,29 @@ Table& Table::format(const std::string& column, CellFormat format) {
   return *this;
 }
 
+Table& Table::refer(const std::string& row, const std::string& column, const std::string& value,
+                    const std::string& source) {
+  const auto r = std::find(rows.begin(), rows.end(), row);
+  const auto c = std::find(columns.begin(), columns.end(), column);
+  if (r == rows.end() || c == columns.end())
+    throw Error("", fmt::format("table '{}' has no cell '{}' / '{}' to give a reference value",
+                                title, row, column));
+  references.resize(rows.size() * columns.size());
+  references[static_cast<std::size_t>(r - rows.begin()) * columns.size() +
+             static_cast<std::size_t>(c - columns.begin())] = value;
+  reference_source = source;
+  return *this;
+}
+
 std::string Table::text(std::size_t row, std::size_t column) const {
+  const std::string ours = number_text(row, column);
+  const std::size_t cell = row * columns.size() + column;
+  return cell < references.size() && !references[cell].empty()
+             ? fmt::format("{} ({})", ours, references[cell])
+             : ours;
+}
+
+std::string Table::number_text(std::size_t row, std::size_t column) const {
   const double v = at(row, column);
   if (!std::isfinite(v)) return fmt::format("{}", v);  // nan, inf: "does not apply"
   const CellFormat f = column < formats.size() ? formats[column] : CellFormat::plain;
@@ -171,6 +193,10 @@ Record Table::save() const {
     for (const auto& [format, name] : kFormatNames)
       if (format == f) names.push_back(name);
   }
+  if (!references.empty()) {
+    record.strings["references"] = references;
+    record.attributes["reference_source"] = reference_source;
+  }
   return record;
 }
 
@@ -189,6 +215,14 @@ Table Table::load(const Record& record) {
     throw Error("", fmt::format("table values are {}; its {} rows and {} columns need [{}, {}]",
                                 form(table.values), table.rows.size(), table.columns.size(),
                                 table.rows.size(), table.columns.size()));
+  if (const auto refs = record.strings.find("references"); refs != record.strings.end()) {
+    if (refs->second.size() != table.rows.size() * table.columns.size())
+      throw Error("", fmt::format("table has {} reference values for {} cells", refs->second.size(),
+                                  table.rows.size() * table.columns.size()));
+    table.references = refs->second;
+    const auto source = record.attributes.find("reference_source");
+    table.reference_source = source == record.attributes.end() ? "" : source->second;
+  }
   table.formats.assign(table.columns.size(), CellFormat::plain);  // archives before formats
   const auto names = record.strings.find("formats");
   if (names == record.strings.end()) return table;

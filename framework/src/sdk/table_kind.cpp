@@ -30,9 +30,13 @@ std::vector<Chart> curve_charts(const Table& t) {
   return panels;
 }
 
-/// A Table as text; a long table (a training curve) keeps its first and last rows.
+/// A Table as text, reference values in brackets; a long table (a training curve) keeps its
+/// first and last rows.
 TextTable text_table(const Table& t) {
   TextTable out{t.title, {""}, {}, ""};
+  if (!t.references.empty())
+    out.note = fmt::format("Each cell: ours (in brackets, where there is one, {}'s).",
+                           t.reference_source.empty() ? "a reference" : t.reference_source);
   out.columns.insert(out.columns.end(), t.columns.begin(), t.columns.end());
   constexpr std::size_t kEnds = 3;  // long tables (training curves): first and last rows
   const bool elide = t.rows.size() > 4 * kEnds;
