@@ -138,6 +138,15 @@ TEST_CASE("a table prints its own formats and reference values, archived with it
   short_of_cells.strings["references"].pop_back();
   CHECK(blindspot::testing::error_of([&] { blindspot::Table::load(short_of_cells); }) ==
         "table has 5 reference values for 6 cells");
+  blindspot::Record unknown_format = t.save();
+  unknown_format.strings["formats"][1] = "currency";
+  CHECK(blindspot::testing::error_of([&] { blindspot::Table::load(unknown_format); }) ==
+        "table column 'count' has an unknown format 'currency'; expected plain, percent, count or "
+        "distortion");
+  blindspot::Record missing_format = t.save();
+  missing_format.strings["formats"].pop_back();
+  CHECK(blindspot::testing::error_of([&] { blindspot::Table::load(missing_format); }) ==
+        "table has 2 column formats for 3 columns");
 }
 
 TEST_CASE("an attack's log line counts only the samples it attacked") {
