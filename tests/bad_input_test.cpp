@@ -107,6 +107,12 @@ void make_fixtures(const fs::path& root) {
   for (const char* dir : {"truncated", "wrong_magic", "count_mismatch", "bad_plugins"})
     fs::create_directories(root / dir);
   make_data_fixtures(root);
+  // NumPy and HDF5 files, good and broken, written by NumPy and h5py.
+  const auto arrays = blindspot::test_support::run_command("/usr/bin/python3 " BLINDSPOT_SOURCE_DIR
+                                                           "/tests/support/make_arrays.py " +
+                                                           (root / "arrays").string());
+  INFO(arrays.output);
+  REQUIRE(arrays.exit_code == 0);
   make_plugin_fixtures(root);
 }
 

@@ -364,10 +364,9 @@ TEST_CASE("train and test images of different sizes are refused, naming both fil
   write_source(dir.path, "t10k-", Source(10, 56, 14, 10));
   CHECK(error_of([&] { run_dataset(idx_params(dir.path, 0, 0)); }) ==
         (dir.path / "t10k-images-idx3-ubyte").string() +
-            ": images of 56x14 pixels, but the "
-            "train images of " +
+            ": images of 1x56x14 (channels x height x width), but the train images of " +
             (dir.path / "train-images-idx3-ubyte").string() +
-            " are 28x28; train and test images must be of one size");
+            " are 1x28x28; train and test images must be of one size");
 }
 
 TEST_CASE("a test count near the int64 limit is refused, not overflowed") {

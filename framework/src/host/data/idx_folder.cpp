@@ -1,6 +1,7 @@
 // Finding the IDX files of a data folder and reading an images/labels pair.
 #include "data/idx_folder.hpp"
 
+#include <ATen/ATen.h>
 #include <fmt/format.h>
 
 #include <string>
@@ -105,6 +106,8 @@ RawImages read_pair(const IdxPair& pair) {
     throw Error(pair.images.string(),
                 fmt::format("holds {} images but {} holds {} labels", raw.images.size(0),
                             pair.labels.string(), raw.labels.size(0)));
+  raw.images = raw.images.unsqueeze(1);
+  raw.labels = raw.labels.to(at::kLong);
   return raw;
 }
 

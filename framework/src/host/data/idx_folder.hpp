@@ -1,10 +1,10 @@
 // The IDX files of a data folder: a train and a test pair, or a single pool pair.
 #pragma once
 
-#include <ATen/core/Tensor.h>
-
 #include <filesystem>
 #include <optional>
+
+#include "data/raw_images.hpp"
 
 namespace blindspot::host {
 
@@ -18,16 +18,12 @@ struct IdxFolder {
   std::optional<IdxPair> train, test, pool;
 };
 
-/// Images (uint8 [N, H, W]) and their labels (uint8 [N]), read from one IdxPair.
-struct RawImages {
-  at::Tensor images, labels;
-};
-
 /// Finds train-*/t10k-* or images-*/labels-* files (each plain or .gz) in `folder`; throws
 /// blindspot::Error naming the folder and the expected files if it holds neither layout.
 IdxFolder find_idx_files(const std::filesystem::path& folder);
 
-/// Reads a pair and checks its shapes: images [N, H, W], labels [N].
+/// Reads a pair and checks its shapes: images [N, H, W] in the file, returned as uint8
+/// [N, 1, H, W]; labels [N].
 RawImages read_pair(const IdxPair& pair);
 
 }  // namespace blindspot::host

@@ -21,13 +21,15 @@ std::uint64_t uniform_below(std::uint64_t bound, std::mt19937_64& rng) {
   return x % bound;
 }
 
-/// The images at order[offset, offset + count), as float images [N, 1, H, W] in [0, 1].
+/// The images at order[offset, offset + count), as float images [N, C, H, W] in [0, 1].
 LabelledImages take(const RawImages& raw, const std::vector<std::int64_t>& order,
                     std::int64_t offset, std::int64_t count) {
   const at::Tensor positions = at::tensor(
       std::vector<std::int64_t>(order.begin() + offset, order.begin() + offset + count), at::kLong);
   LabelledImages out;
-  out.images = raw.images.index_select(0, positions).to(at::kFloat).div_(255).unsqueeze(1);
+  out.images = raw.images.index_select(0, positions);
+  out.images = raw.images.scalar_type() == at::kByte ? out.images.to(at::kFloat).div_(255)
+                                                     : out.images.to(at::kFloat);
   out.labels = raw.labels.index_select(0, positions).to(at::kLong);
   out.indices = positions;
   return out;
@@ -106,12 +108,12 @@ std::map<std::string, LabelledImages> split_pair(const RawImages& train, const R
                                                  const std::string& test_where) {
   const std::int64_t n_train = count_of(sizes.train, train.labels.size(0), "train", train_where);
   const std::int64_t n_test = count_of(sizes.test, test.labels.size(0), "test", test_where);
-  if (train.images.size(1) != test.images.size(1) || train.images.size(2) != test.images.size(2))
-    throw Error(test_where,
-                fmt::format("images of {}x{} pixels, but the train images of {} are {}x{}; "
-                            "train and test images must be of one size",
-                            test.images.size(1), test.images.size(2), train_where,
-                            train.images.size(1), train.images.size(2)));
+  if (!train.images.sizes().slice(1).equals(test.images.sizes().slice(1)))
+    throw Error(test_where, fmt::format("images of {} (channels x height x width), but the train "
+                                        "images of {} are {}; train and test images must be of "
+                                        "one size",
+                                        fmt::join(test.images.sizes().slice(1), "x"), train_where,
+                                        fmt::join(train.images.sizes().slice(1), "x")));
   const std::vector<std::int64_t> train_order = order_of(train.labels.size(0), sizes.shuffle, rng);
   const std::vector<std::int64_t> test_order = order_of(test.labels.size(0), sizes.shuffle, rng);
   std::map<std::string, LabelledImages> splits;

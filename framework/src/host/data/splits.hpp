@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "blindspot/products.hpp"
-#include "data/idx_folder.hpp"
+#include "data/raw_images.hpp"
 
 namespace blindspot::host {
 
