@@ -247,9 +247,8 @@ TEST_CASE("a chart written with write_file reads back as a PNG of the panel's si
   blindspot::test_support::TempDir tmp("plot");
   blindspot::host::write_file(tmp.path() / "c.png",
                               charts_png({Chart{"c", "x", "y", {line("a", {0, 1}, {1, 2})}}}));
-  const at::Tensor back = blindspot::host::read_png(tmp.path() / "c.png");
-  CHECK(back.size(0) == kPanelHeight);
-  CHECK(back.size(1) == kPanelWidth);
+  const at::Tensor back = blindspot::host::read_png(tmp.path() / "c.png");  // RGB
+  CHECK(back.sizes().equals({3, kPanelHeight, kPanelWidth}));
   CHECK_THROWS_AS(blindspot::host::write_file(tmp.path() / "missing" / "c.png", {1, 2}),
                   blindspot::Error);
 }

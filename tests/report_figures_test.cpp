@@ -174,8 +174,9 @@ TEST_CASE("a training curve of three epochs has the ticks 1, 2 and 3 on its epoc
     curve.set(r, 1, 0.2 / static_cast<double>(r + 1));
   }
   const fs::path archive = archive_of(tmp.path(), "fc10", "curve", curve, "Table");
-  const auto [text, figure] = report(archive, "fc10-curve.png");
-  REQUIRE(figure.sizes().equals({320, 2 * 480}));
+  const auto [text, rgb] = report(archive, "fc10-curve.png");
+  REQUIRE(rgb.sizes().equals({3, 320, 2 * 480}));
+  const at::Tensor figure = rgb.amax(0);  // dark where every channel is
   // The tick marks hang 4 pixels below each plot area (whose bottom is pixel row 274), right
   // of its left edge: the first column dark from row 100 to 200.
   for (std::int64_t panel : {0, 1}) {

@@ -52,7 +52,8 @@ struct Chart {
   bool integer_x = false;
 };
 
-/// One row of a tile grid: its tiles (float [H, W] in [0, 1]) and the lines of text beside them.
+/// One row of a tile grid: its tiles (float [H, W] greyscale or [3, H, W] RGB, values in [0, 1])
+/// and the lines of text beside them.
 struct TileRow {
   std::vector<at::Tensor> tiles;
   std::vector<std::string> label = {};  // ASCII lines, drawn left of the tiles while they fit
@@ -63,7 +64,7 @@ struct TileRow {
 class BLINDSPOT_API Drawing {
  public:
   virtual ~Drawing();
-  /// Rows of greyscale tiles, each pixel drawn twice as large, labels on the left.
+  /// Rows of tiles, greyscale or colour, each pixel drawn twice as large, labels on the left.
   virtual std::vector<unsigned char> tiles(const std::vector<TileRow>& rows) = 0;
   /// Panels side by side (e.g. a training curve's loss and error).
   virtual std::vector<unsigned char> charts(const std::vector<Chart>& panels) = 0;

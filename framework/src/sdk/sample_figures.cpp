@@ -14,9 +14,13 @@ namespace {
 
 constexpr std::int64_t kTopPairs = 4;  // units and random directions a top-k grid shows
 
-/// One image as a greyscale tile: [C, H, W] averaged over channels.
-at::Tensor grey(const at::Tensor& image) {
-  return image.to(at::kFloat).dim() == 3 ? image.to(at::kFloat).mean(0) : image.to(at::kFloat);
+/// One image [C, H, W] as a tile: an RGB image (C == 3) in colour, [3, H, W]; any other in
+/// greyscale, [H, W], the mean over its channels (for C == 1, the image itself). An image
+/// without channels, [H, W], is drawn as it is.
+at::Tensor tile(const at::Tensor& image) {
+  const at::Tensor pixels = image.to(at::kFloat);
+  if (pixels.dim() != 3) return pixels;
+  return pixels.size(0) == 3 ? pixels : pixels.mean(0);
 }
 
 const at::Tensor* find(const Record& record, const char* name) {
@@ -46,14 +50,14 @@ SampleFigure triplets(const Record& set, const std::vector<std::int64_t>& positi
   const at::Tensor &original = set.tensors.at("original"),
                    &adversarial = set.tensors.at("adversarial");
   std::vector<at::Tensor> differences;
-  for (std::int64_t i : positions) differences.push_back(grey(adversarial[i]) - grey(original[i]));
+  for (std::int64_t i : positions) differences.push_back(tile(adversarial[i]) - tile(original[i]));
   const double scale = magnification(at::stack(differences));
   std::vector<TileRow> rows;
   std::vector<std::string> failures;
   for (std::size_t k = 0; k < positions.size(); ++k) {
     const std::int64_t i = positions[k];
     const at::Tensor difference = (0.5 + scale * differences[k]).clamp(0, 1);
-    TileRow row{{grey(original[i]), difference, grey(adversarial[i])},
+    TileRow row{{tile(original[i]), difference, tile(adversarial[i])},
                 {fmt::format("sample {}", i)}};
     if (const auto [why, short_why] = not_a_success(set, i); !why.empty()) {
       row.label.push_back("NOT A SUCCESS:");
@@ -62,10 +66,11 @@ SampleFigure triplets(const Record& set, const std::vector<std::int64_t>& positi
     }
     rows.push_back(row);
   }
+  const bool colour = differences.front().dim() == 3;  // magnified channel by channel
   std::string caption = fmt::format(
-      "original | difference magnified {:g}x around mid-grey (black -{:g}, white +{:g}; 99% of "
+      "original | difference magnified {:g}x around mid-grey{} (black -{:g}, white +{:g}; 99% of "
       "its pixels within) | adversarial, for samples {}",
-      scale, 0.5 / scale, 0.5 / scale, fmt::join(positions, ", "));
+      scale, colour ? " per channel" : "", 0.5 / scale, 0.5 / scale, fmt::join(positions, ", "));
   const std::int64_t successes = set.tensors.at("success").to(at::kBool).sum().item<std::int64_t>();
   if (failures.empty())
     caption += fmt::format(" ({} of the {} successes).", positions.size(), successes);
@@ -78,9 +83,12 @@ SampleFigure saliency_pairs(const Record& record, const std::vector<std::int64_t
   const at::Tensor &images = record.tensors.at("images"), &maps = record.tensors.at("saliency");
   std::vector<TileRow> rows;
   for (std::int64_t i : positions) {
-    const at::Tensor magnitude = grey(maps[i].abs());
+    // A greyscale tile whatever the channels: the largest |saliency| over them (a map archived
+    // without channels, [H, W], as it is).
+    const at::Tensor strength = maps[i].abs().to(at::kFloat);
+    const at::Tensor magnitude = strength.dim() == 3 ? strength.amax(0) : strength;
     const double top = std::max(magnitude.max().item<double>(), 1e-30);
-    rows.push_back({{grey(images[i]), magnitude / top}, {fmt::format("sample {}", i)}});
+    rows.push_back({{tile(images[i]), magnitude / top}, {fmt::format("sample {}", i)}});
   }
   return {rows,
           fmt::format("; drawn for {} of the {}, samples {}: image | |saliency| scaled to its "
@@ -98,7 +106,7 @@ SampleFigure top_images(const Record& record) {
   for (std::int64_t group : {std::int64_t{0}, k})
     for (std::int64_t d = group; d < group + shown; ++d) {
       TileRow row{{}, {}, d == k};
-      for (std::int64_t j = 0; j < images.size(1); ++j) row.tiles.push_back(grey(images[d][j]));
+      for (std::int64_t j = 0; j < images.size(1); ++j) row.tiles.push_back(tile(images[d][j]));
       if (d >= k) {
         row.label = {fmt::format("random {}", d - k + 1)};
       } else {

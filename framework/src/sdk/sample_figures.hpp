@@ -17,11 +17,12 @@ struct SampleFigure {
 };
 
 /// Figure 5's triplets of an AdversarialSet record for the samples at `positions` (original |
-/// difference magnified around mid-grey, by magnification() of the rows drawn | adversarial),
-/// each row labelled, a row that is not a success marked so.
+/// difference magnified around mid-grey, per channel for RGB images, by magnification() of the
+/// rows drawn | adversarial), each row labelled, a row that is not a success marked so.
 SampleFigure triplets(const Record& set, const std::vector<std::int64_t>& positions);
 
-/// Image | |saliency| pairs of Arrays holding `images` and `saliency` [N, C, H, W].
+/// Image | |saliency| pairs of Arrays holding `images` and `saliency` [N, C, H, W]; the map a
+/// greyscale tile, the largest |saliency| over the channels.
 SampleFigure saliency_pairs(const Record& record, const std::vector<std::int64_t>& positions);
 
 /// The top images of the first 4 units and the first 4 random directions of Arrays holding

@@ -1,4 +1,4 @@
-// Image tiles in labelled rows as one greyscale figure: Figure 5's triplets, top-k grids.
+// Image tiles in labelled rows as one greyscale or colour figure: Figure 5's triplets, top-k grids.
 #include "report/tile_grid.hpp"
 
 #include <ATen/ATen.h>
@@ -49,14 +49,15 @@ at::Tensor text_tile(const std::vector<std::string>& lines, std::int64_t height,
 }  // namespace
 
 at::Tensor tile_grid(const std::vector<TileRow>& rows, int zoom) {
-  const std::int64_t h = rows.front().tiles.front().size(0) * zoom,
-                     w = rows.front().tiles.front().size(1) * zoom;
+  const at::Tensor& first = rows.front().tiles.front();
+  const std::int64_t h = first.size(-2) * zoom, w = first.size(-1) * zoom;
   std::size_t columns = 0, longest = 0;
-  bool labelled = false;
+  bool labelled = false, colour = false;
   for (const TileRow& row : rows) {
     columns = std::max(columns, row.tiles.size());
     for (const std::string& line : row.label) longest = std::max(longest, line.size());
     labelled = labelled || !row.label.empty();
+    for (const at::Tensor& tile : row.tiles) colour = colour || tile.dim() != 2;
   }
   const std::int64_t label_width =
       labelled ? static_cast<std::int64_t>(longest) * kCharWidth + 2 * kLabelMargin : 0;
@@ -68,19 +69,24 @@ at::Tensor tile_grid(const std::vector<TileRow>& rows, int zoom) {
     height += h;
   }
   const auto n_columns = static_cast<std::int64_t>(columns);
-  at::Tensor out = at::ones({height, label_width + n_columns * (w + kGap) - kGap});
+  std::vector<std::int64_t> size = {height, label_width + n_columns * (w + kGap) - kGap};
+  if (colour) size.insert(size.begin(), 3);
+  // Rows and columns are the last two dimensions; a greyscale label or tile copied into a
+  // colour figure is repeated into its three channels.
+  at::Tensor out = at::ones(size);
   for (std::size_t r = 0; r < rows.size(); ++r) {
     const std::int64_t top = tops[r];
-    if (r > 0 && rows[r].starts_group) out.narrow(0, top - (kGroupGap + kRule) / 2, kRule).fill_(0);
+    if (r > 0 && rows[r].starts_group)
+      out.narrow(-2, top - (kGroupGap + kRule) / 2, kRule).fill_(0);
     if (labelled)
-      out.narrow(0, top, h)
-          .narrow(1, 0, label_width)
+      out.narrow(-2, top, h)
+          .narrow(-1, 0, label_width)
           .copy_(text_tile(rows[r].label, h, label_width));
     for (std::size_t c = 0; c < rows[r].tiles.size(); ++c) {
       const at::Tensor big =
-          rows[r].tiles[c].to(at::kFloat).repeat_interleave(zoom, 0).repeat_interleave(zoom, 1);
-      out.narrow(0, top, h)
-          .narrow(1, label_width + static_cast<std::int64_t>(c) * (w + kGap), w)
+          rows[r].tiles[c].to(at::kFloat).repeat_interleave(zoom, -2).repeat_interleave(zoom, -1);
+      out.narrow(-2, top, h)
+          .narrow(-1, label_width + static_cast<std::int64_t>(c) * (w + kGap), w)
           .copy_(big);
     }
   }
