@@ -97,6 +97,15 @@ std::vector<std::int64_t> batch_of(std::int64_t n, const std::vector<std::int64_
   return out;
 }
 
+// One value per channel, shaped [channels, 1, ...] to broadcast over a batch of inputs with
+// `axes` axes each; undefined when `values` is empty.
+at::Tensor per_channel(const std::vector<double>& values, std::size_t axes) {
+  if (values.empty()) return {};
+  std::vector<std::int64_t> shape(axes, 1);
+  shape[0] = static_cast<std::int64_t>(values.size());
+  return torch::tensor(values, torch::kFloat).reshape(shape);
+}
+
 std::vector<std::int64_t> per_sample(const at::Tensor& t) {
   return std::vector<std::int64_t>(t.sizes().begin() + 1, t.sizes().end());
 }
@@ -105,12 +114,15 @@ std::vector<std::int64_t> per_sample(const at::Tensor& t) {
 
 ScriptClassifier::ScriptClassifier(std::string path, torch::jit::Module module,
                                    std::vector<std::int64_t> input_shape, double low, double high,
-                                   std::int64_t classes)
+                                   const std::vector<double>& mean,
+                                   const std::vector<double>& stddev, std::int64_t classes)
     : path_(std::move(path)),
       module_(std::move(module)),
       input_shape_(std::move(input_shape)),
       low_(low),
       high_(high),
+      mean_(per_channel(mean, input_shape_.size())),
+      stddev_(per_channel(stddev, input_shape_.size())),
       classes_(classes) {
   module_.eval();
   flatten_children(module_, "", leaves_);
@@ -121,16 +133,17 @@ at::Tensor ScriptClassifier::model_input(const at::Tensor& images) const {
   if (images[0].numel() != c10::multiply_integers(input_shape_))
     throw Error(path_, fmt::format("images of shape {} do not fit input_shape {}",
                                    shape_text(images.sizes().slice(1)), shape_text(input_shape_)));
-  return images.reshape(batch_of(images.size(0), input_shape_)) * (high_ - low_) + low_;
+  const at::Tensor x =
+      images.reshape(batch_of(images.size(0), input_shape_)) * (high_ - low_) + low_;
+  return mean_.defined() ? (x - mean_) / stddev_ : x;
 }
 
 // Whether running the leaves in order reproduces forward() on a random batch.
 bool ScriptClassifier::runs_as_chain() const {
   if (leaves_.empty()) return false;
   torch::NoGradGuard no_grad;
-  at::Tensor x =
-      torch::rand(batch_of(2, input_shape_), at::detail::createCPUGenerator(1)) * (high_ - low_) +
-      low_;
+  const at::Tensor x =
+      model_input(torch::rand(batch_of(2, input_shape_), at::detail::createCPUGenerator(1)));
   try {
     at::Tensor y = x;
     for (const auto& [name, leaf] : leaves_) {

@@ -12,13 +12,16 @@
 
 namespace blindspot {
 
-/// Runs a TorchScript module on images mapped to its input range; layers from its submodules.
+/// Runs a TorchScript module on images mapped to its input range and normalised per channel;
+/// layers from its submodules.
 class ScriptClassifier final : public Classifier {
  public:
   /// Wraps `module`, loaded from `path` (named in errors), whose output has `classes` columns;
-  /// images are reshaped to `input_shape` and mapped from [0, 1] to [low, high].
+  /// images are reshaped to `input_shape`, mapped from [0, 1] to [low, high], then, unless `mean`
+  /// is empty, to (x - mean[c]) / stddev[c] for each channel c (the first axis of input_shape).
   ScriptClassifier(std::string path, torch::jit::Module module,
                    std::vector<std::int64_t> input_shape, double low, double high,
+                   const std::vector<double>& mean, const std::vector<double>& stddev,
                    std::int64_t classes);
 
   at::Tensor logits(const at::Tensor& images) const override;
@@ -40,6 +43,7 @@ class ScriptClassifier final : public Classifier {
   std::vector<std::pair<std::string, torch::jit::Module>> leaves_;  // Sequentials flattened
   std::vector<std::int64_t> input_shape_;
   double low_, high_;
+  at::Tensor mean_, stddev_;  // [channels, 1, ...], broadcast over a batch; undefined: none
   std::int64_t classes_;
   bool chain_ = false;  // running leaves_ in order is the forward pass
 };

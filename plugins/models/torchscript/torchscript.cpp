@@ -1,6 +1,7 @@
 // The torchscript model plugin: a model trained in PyTorch and saved with torch.jit.save.
 #include <fmt/format.h>
 
+#include <cmath>
 #include <filesystem>
 
 #include "blindspot/plugin.hpp"
@@ -54,6 +55,21 @@ at::Tensor zero_batch_output(torch::jit::Module& module, const std::string& path
   return out;
 }
 
+// Throws Error unless `values` (parameter `name`) holds one finite number for each channel, the
+// first axis of `input_shape`.
+void check_per_channel(const char* name, const std::vector<double>& values,
+                       const std::vector<std::int64_t>& input_shape) {
+  const std::int64_t channels = input_shape[0];
+  if (static_cast<std::int64_t>(values.size()) != channels)
+    throw Error("", fmt::format("{} has {} value{}, but input_shape {} has {} channel{}", name,
+                                values.size(), values.size() == 1 ? "" : "s",
+                                shape_text(input_shape), channels, channels == 1 ? "" : "s"));
+  for (std::size_t c = 0; c < values.size(); ++c)
+    if (!std::isfinite(values[c]))
+      throw Error("", fmt::format("{}[{}] is {}; expected a finite number", name, c,
+                                  Value::of(values[c]).to_yaml()));
+}
+
 /// The torchscript node: loads the file; the archive keeps its weights, not the file.
 class TorchScript final : public ModelNode {
  public:
@@ -61,6 +77,7 @@ class TorchScript final : public ModelNode {
     std::string path;
     std::vector<std::int64_t> input_shape;
     std::vector<double> input_range;
+    std::vector<double> mean, stddev;
     std::int64_t classes;
   };
 
@@ -75,6 +92,13 @@ class TorchScript final : public ModelNode {
         .range(1, 65536)
         .param(&Params::input_range, "input_range", std::vector<double>{0.0, 1.0},
                "pixel range the model expects: images in [0, 1] are mapped linearly to it")
+        .param(&Params::mean, "mean", std::vector<double>{},
+               "per-channel mean subtracted after input_range (torchvision's Normalize); one "
+               "value per channel, input_shape[0] channels")
+        .param(&Params::stddev, "std", std::vector<double>{},
+               "per-channel standard deviation divided by after subtracting mean; one value per "
+               "channel, each > 0")
+        .above(0)
         .param(&Params::classes, "classes", 0,
                "number of classes; 0 = the width of the model's output")
         .at_least(0)
@@ -89,13 +113,22 @@ class TorchScript final : public ModelNode {
       throw Error("", fmt::format("input_range must be two different numbers [low, high]; got {}",
                                   Value::of(p_.input_range).to_yaml()));
     if (p_.input_shape.empty()) throw Error("", "input_shape must not be empty");
+    if (p_.mean.empty() != p_.stddev.empty())
+      throw Error("",
+                  fmt::format("{} is given without {}; give both, one value per channel, or "
+                              "neither",
+                              p_.mean.empty() ? "std" : "mean", p_.mean.empty() ? "mean" : "std"));
+    if (!p_.mean.empty()) {
+      check_per_channel("mean", p_.mean, p_.input_shape);
+      check_per_channel("std", p_.stddev, p_.input_shape);
+    }
     torch::jit::Module module = load(p_.path);
     const std::int64_t classes = zero_batch_output(module, p_.path, p_.input_shape).size(1);
     if (p_.classes != 0 && p_.classes != classes)
       throw Error(p_.path, fmt::format("output has {} classes, but parameter 'classes' is {}",
                                        classes, p_.classes));
     return std::make_shared<ScriptClassifier>(p_.path, module, p_.input_shape, p_.input_range[0],
-                                              p_.input_range[1], classes);
+                                              p_.input_range[1], p_.mean, p_.stddev, classes);
   }
 
   void run(const Inputs& in, Outputs& out, RunContext& ctx) override {
@@ -110,4 +143,4 @@ class TorchScript final : public ModelNode {
 
 }  // namespace
 
-BLINDSPOT_PLUGIN(TorchScript, "torchscript", model, "1")
+BLINDSPOT_PLUGIN(TorchScript, "torchscript", model, "2")

@@ -1,5 +1,6 @@
-// Tests of the torchscript plugin through the real loader, on TorchScript files made in C++:
-// logits, input gradients, input range, archive round trip, layers() and bad files.
+// Tests of the torchscript plugin through the real loader, on TorchScript files made in C++ and
+// one made by PyTorch: logits, input gradients, input range and per-channel normalisation,
+// archive round trip, layers() and bad files and parameters.
 #include <doctest/doctest.h>
 #include <sys/wait.h>
 #include <torch/script.h>
@@ -67,6 +68,36 @@ torch::Tensor images(std::int64_t n) {
   return torch::rand({n, 1, 28, 28}, at::detail::createCPUGenerator(3));
 }
 
+// The input shape, mean and std of the model tests/support/torchscript_normalised.py writes.
+const std::string kNormalised =
+    ", input_shape: [3, 8, 8], mean: [0.4914, 0.4822, 0.4465], std: [0.2470, 0.2435, 0.2616]";
+
+// The folder where tests/support/torchscript_normalised.py wrote PyTorch's model.pt, its
+// images.f32 and the logits.f32 PyTorch computes for them behind torchvision-style Normalize.
+fs::path pytorch_reference() {
+  const fs::path folder = testing::scratch_folder() / "normalised";
+  const fs::path log = testing::scratch_folder() / "normalised.log";
+  const std::string command = "/usr/bin/python3 '" BLINDSPOT_SOURCE_DIR
+                              "/tests/support/torchscript_normalised.py' '" +
+                              folder.string() + "' > '" + log.string() + "' 2>&1";
+  const int status = std::system(command.c_str());
+  std::ifstream in(log);
+  const std::string output((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  INFO(output);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  return folder;
+}
+
+// A float32 tensor of `shape` from `file`, as numpy's tofile wrote it (C order).
+torch::Tensor read_f32(const fs::path& file, torch::IntArrayRef shape) {
+  torch::Tensor out = torch::empty(shape, torch::kFloat);
+  const auto bytes = static_cast<std::streamsize>(out.numel() * sizeof(float));
+  REQUIRE(fs::file_size(file) == static_cast<std::uintmax_t>(bytes));
+  std::ifstream(file, std::ios::binary).read(reinterpret_cast<char*>(out.data_ptr<float>()), bytes);
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("logits are the model's output: x.flatten(1) @ W.T + b") {
@@ -129,6 +160,68 @@ TEST_CASE("images are mapped from [0, 1] to input_range before the model sees th
   CHECK(torch::allclose(mapped.select(1, 0), mean * 2 - 1, 1e-5, 1e-6));
   const torch::Tensor scaled = net_of(load(path, ", input_range: [0, 255]"))->logits(x);
   CHECK(torch::allclose(scaled.select(1, 0), mean * 255, 1e-4, 1e-4));
+}
+
+TEST_CASE("with mean and std the logits are PyTorch's, for the model behind its Normalize") {
+  const fs::path reference = pytorch_reference();
+  const std::string model = (reference / "model.pt").string();
+  const torch::Tensor x = read_f32(reference / "images.f32", {6, 3, 8, 8});
+  const torch::Tensor expected = read_f32(reference / "logits.f32", {6, 5});
+  torch::NoGradGuard no_grad;
+  const auto net = net_of(load(model, kNormalised));
+  CHECK(torch::allclose(net->logits(x), expected, 1e-5, 1e-6));
+  CHECK(torch::equal(net->activations("3", x), net->logits(x)));  // layers see it too
+  // input_range comes first: in [0, 255] pixel units with mean and std times 255, the same.
+  const auto scaled = net_of(load(model,
+                                  ", input_shape: [3, 8, 8], input_range: [0, 255], "
+                                  "mean: [125.307, 122.961, 113.8575], "
+                                  "std: [62.985, 62.0925, 66.708]"));
+  CHECK(torch::allclose(scaled->logits(x), expected, 1e-5, 1e-6));
+  // Without normalisation the model sees other inputs, so the checks above are not vacuous.
+  const auto plain = net_of(load(model, ", input_shape: [3, 8, 8]"));
+  CHECK_FALSE(torch::allclose(plain->logits(x), expected, 1e-3, 1e-3));
+}
+
+TEST_CASE("the input gradient flows through the normalisation: d/dx = d/dz / std per channel") {
+  const fs::path reference = pytorch_reference();
+  const std::string model = (reference / "model.pt").string();
+  const torch::Tensor x = read_f32(reference / "images.f32", {6, 3, 8, 8});
+  const torch::Tensor labels = torch::tensor({0, 1, 2, 3, 4, 0}, torch::kLong);
+  const auto net = net_of(load(model, kNormalised));
+  // The chain rule: the gradient of the plain model at z = (x - mean) / std, divided by std.
+  const torch::Tensor mean = torch::tensor({0.4914, 0.4822, 0.4465}, torch::kFloat).view({3, 1, 1});
+  const torch::Tensor stddev =
+      torch::tensor({0.2470, 0.2435, 0.2616}, torch::kFloat).view({3, 1, 1});
+  const auto plain = net_of(load(model, ", input_shape: [3, 8, 8]"));
+  const torch::Tensor expected =
+      blindspot::input_gradient(*plain, (x - mean) / stddev, labels) / stddev;
+  CHECK(torch::allclose(blindspot::input_gradient(*net, x, labels), expected, 1e-5, 1e-6));
+  CHECK(testing::gradient_error(*net, x, labels) < 1e-3);
+}
+
+TEST_CASE("mean and std are checked before the file is read, each problem with one line") {
+  const std::string none = (testing::scratch_folder() / "none.pt").string();
+  const auto error = [&](const std::string& more) {
+    return error_of([&] { load(none, ", input_shape: [3, 32, 32], " + more); });
+  };
+  CHECK(error("mean: [0.5, 0.5, 0.5]") ==
+        "node 'torchscript': mean is given without std; give both, one value per channel, or "
+        "neither");
+  CHECK(error("std: [0.5, 0.5, 0.5]") ==
+        "node 'torchscript': std is given without mean; give both, one value per channel, or "
+        "neither");
+  CHECK(error("mean: [0.5], std: [0.5]") ==
+        "node 'torchscript': mean has 1 value, but input_shape [3, 32, 32] has 3 channels");
+  CHECK(error("mean: [0.5, 0.5, 0.5], std: [0.5, 0.5]") ==
+        "node 'torchscript': std has 2 values, but input_shape [3, 32, 32] has 3 channels");
+  // The schema refuses a std <= 0 when the experiment is validated, before anything runs.
+  CHECK(error("mean: [0.5, 0.5, 0.5], std: [0.5, 0, 0.5]") ==
+        "torchscript: parameter 'std' = 0.0 is out of range; expected > 0");
+  CHECK(error("mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, -0.2]") ==
+        "torchscript: parameter 'std' = -0.2 is out of range; expected > 0");
+  CHECK(error("mean: [0.5, 0.5, 0.5], std: [0.5, .inf, 0.5]") ==
+        "node 'torchscript': std[1] is .inf; expected a finite number");
+  CHECK(error("mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5]") == none + ": no such file");
 }
 
 TEST_CASE("a model restored from the archive gives identical logits, from the archived weights") {
