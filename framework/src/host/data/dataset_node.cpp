@@ -170,6 +170,7 @@ class DatasetNode final : public Node {
     std::string train_where, test_where;
   };
 
+  /// The IDX files of `folder`: a train and a test pair, or one pool.
   Pieces read_idx(const std::filesystem::path& folder) const {
     if (p_.layout != "auto" && p_.layout != "nhw")
       throw Error("", fmt::format("IDX files hold [N, H, W] images; layout '{}' does not apply",
@@ -180,6 +181,7 @@ class DatasetNode final : public Node {
             files.test->images.string()};
   }
 
+  /// The NumPy or HDF5 arrays at `location`: train and test, or one pool.
   Pieces read_arrays(const std::filesystem::path& location) const {
     const std::unique_ptr<ArrayStore> store = open_store(location);
     const ArrayNames names = chosen_arrays(*store, location);
@@ -199,6 +201,7 @@ class DatasetNode final : public Node {
     return open_hdf5_arrays(location);
   }
 
+  /// The arrays the parameters name, or the convention's.
   ArrayNames chosen_arrays(const ArrayStore& store, const std::filesystem::path& location) const {
     return choose_arrays(store, {p_.images, p_.labels, p_.test_images, p_.test_labels},
                          location.string());
