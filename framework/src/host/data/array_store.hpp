@@ -16,7 +16,8 @@ class ArrayStore {
   virtual ~ArrayStore() = default;
   /// Whether an array of this name is there.
   virtual bool has(const std::string& name) const = 0;
-  /// The names of the arrays there, sorted, for messages (at most the first 20).
+  /// Names of arrays there, sorted, for messages: all of a .npz's; of a folder or an HDF5
+  /// file, the first 20 found (messages show at most 20).
   virtual std::vector<std::string> names() const = 0;
   /// Reads an array that has(name); throws blindspot::Error naming where() if it cannot.
   virtual at::Tensor read(const std::string& name) const = 0;
