@@ -34,34 +34,37 @@ at::Tensor counts_of(const blindspot::Record& record) {
   return it->second;
 }
 
+/// The record's split, checked: a text attribute.
+std::string split_of(const blindspot::Record& record) {
+  const std::string* split = blindspot::text_attribute(record, "split");
+  if (!split) throw blindspot::Error("", "a LabelTally needs the text attribute 'split'");
+  return *split;
+}
+
 /// Everything the host does with a LabelTally, in one place.
 class LabelTallyType final : public blindspot::ProductType {
  public:
   LabelTallyType() : ProductType("LabelTally") {}
   void check(const blindspot::Record& record) const override {
     counts_of(record);
-    if (!record.attributes.count("split"))
-      throw blindspot::Error("", "a LabelTally needs the attribute 'split'");
+    split_of(record);
   }
   std::shared_ptr<const blindspot::Product> load(const blindspot::Record& record) const override {
     auto tally = std::make_shared<LabelTally>();
     tally->counts = counts_of(record);
-    tally->split = record.attributes.at("split");
+    tally->split = split_of(record);
     return tally;
   }
   std::string summary(const blindspot::Record& record) const override {
     const at::Tensor counts = counts_of(record);
-    return "LabelTally of '" + record.attributes.at("split") +
-           "': " + std::to_string(counts.size(0)) + " labels, " +
-           std::to_string(counts.sum().item<std::int64_t>()) + " samples";
+    return "LabelTally of '" + split_of(record) + "': " + std::to_string(counts.size(0)) +
+           " labels, " + std::to_string(counts.sum().item<std::int64_t>()) + " samples";
   }
   std::vector<blindspot::TextTable> tables(const std::string&,
                                            const blindspot::Record& record) const override {
     const at::Tensor counts = counts_of(record);
-    blindspot::TextTable table{"Samples per label in '" + record.attributes.at("split") + "'",
-                               {"label", "samples"},
-                               {},
-                               ""};
+    blindspot::TextTable table{
+        "Samples per label in '" + split_of(record) + "'", {"label", "samples"}, {}, ""};
     for (std::int64_t label = 0; label < counts.size(0); ++label)
       table.rows.push_back(
           {std::to_string(label), std::to_string(counts[label].item<std::int64_t>())});

@@ -39,8 +39,8 @@ class ArraysType final : public ProductType {
     else if (images && images->dim() == 5 && images->size(0) >= 2)
       figure = top_images(record);
     if (!figure) return {};
-    const auto title = record.attributes.find("title");
-    const std::string what = title == record.attributes.end() ? name() : title->second;
+    const std::string* title = text_attribute(record, "title");
+    const std::string what = title ? *title : name();
     return {{fmt::format("{}-{}.png", request.node, request.port),
              fmt::format("{} {}: {}{}", request.node, request.port, what, figure->caption),
              drawing.tiles(figure->rows)}};

@@ -25,7 +25,7 @@ class DatasetType final : public ProductType {
  public:
   DatasetType() : ProductType("Dataset") {}
   void check(const Record& record) const override {
-    if (record.attributes.count("source") == 0) throw Error("", "the dataset has no 'source'");
+    if (!text_attribute(record, "source")) throw Error("", "the dataset has no 'source' text");
     for (const auto& [name, labels] : record.tensors) {
       const std::string split = split_of_labels(name);
       if (split.empty()) continue;
@@ -47,7 +47,8 @@ class DatasetType final : public ProductType {
     for (const auto& [name, tensor] : record.tensors)
       if (const std::string split = split_of_labels(name); !split.empty())
         splits += fmt::format("{}{} {}", splits.empty() ? "" : ", ", split, tensor.size(0));
-    return fmt::format("Dataset ({}): {}", record.attributes.at("source"), splits);
+    const std::string* source = text_attribute(record, "source");
+    return fmt::format("Dataset ({}): {}", source ? *source : "?", splits);
   }
 };
 

@@ -142,8 +142,8 @@ const char* kind_name(ProductKind kind) {
 }
 
 ProductKind find_product_kind(const Record& record) {
-  const auto it = record.attributes.find("kind");
-  return it == record.attributes.end() ? nullptr : find_product_kind(it->second);
+  const std::string* name = text_attribute(record, "kind");
+  return name ? find_product_kind(*name) : nullptr;
 }
 
 ProductKind find_product_kind(const std::string& name) {
@@ -173,7 +173,9 @@ RecordDifference compare_records(const Record& a, const Record& b) {
   }
   for (const std::string& name : keys_of(a.attributes, b.attributes)) {
     auto x = a.attributes.find(name), y = b.attributes.find(name);
-    const bool same = x != a.attributes.end() && y != b.attributes.end() && x->second == y->second;
+    // By text: an archive of format 1 holds the number 10 as "10".
+    const bool same = x != a.attributes.end() && y != b.attributes.end() &&
+                      attribute_text(x->second) == attribute_text(y->second);
     keep_largest(out, same ? 0.0 : kInfinite,
                  "attribute " + located(name, a.attributes, b.attributes));
   }

@@ -90,10 +90,11 @@ const LabelledImages& Dataset::split(const std::string& name) const {
 Record Dataset::save() const {
   Record record;
   record.attributes["source"] = source;
-  record.attributes["num_classes"] = std::to_string(num_classes);
+  record.attributes["num_classes"] = std::int64_t{num_classes};
   for (const auto& [name, split] : splits) {
     record.tensors[name + "/labels"] = split.labels;
     record.tensors[name + "/indices"] = split.indices;
+    record.dimensions[name + "/labels"] = record.dimensions[name + "/indices"] = {"N"};
   }
   return record;
 }
@@ -101,7 +102,7 @@ Record Dataset::save() const {
 Record Model::save() const {
   Record record;
   record.tensors = net->state();
-  record.attributes["num_classes"] = std::to_string(net->num_classes());
+  record.attributes["num_classes"] = std::int64_t{net->num_classes()};
   return record;
 }
 
@@ -187,6 +188,10 @@ Record Table::save() const {
   record.tensors["values"] = values;
   record.strings["rows"] = rows;
   record.strings["columns"] = columns;
+  record.dimensions = {{"values", {"rows", "columns"}},
+                       {"rows", {"rows"}},
+                       {"columns", {"columns"}},
+                       {"formats", {"columns"}}};
   std::vector<std::string>& names = record.strings["formats"];
   for (std::size_t c = 0; c < columns.size(); ++c) {
     const CellFormat f = c < formats.size() ? formats[c] : CellFormat::plain;
@@ -195,6 +200,7 @@ Record Table::save() const {
   }
   if (!references.empty()) {
     record.strings["references"] = references;
+    record.dimensions["references"] = {"cells"};  // row-major, rows x columns
     record.attributes["reference_source"] = reference_source;
   }
   return record;
@@ -203,12 +209,14 @@ Record Table::save() const {
 Table Table::load(const Record& record) {
   Table table;
   try {
-    table.title = record.attributes.at("title");
+    table.title = std::get<std::string>(record.attributes.at("title"));
     table.rows = record.strings.at("rows");
     table.columns = record.strings.at("columns");
     table.values = record.tensors.at("values").to(at::kDouble).contiguous();
   } catch (const std::out_of_range&) {
     throw Error("", "table record lacks title, rows, columns or values");
+  } catch (const std::bad_variant_access&) {
+    throw Error("", "table record's title is a number, not text");
   }
   if (table.values.dim() != 2 || table.values.size(0) != std::int64_t(table.rows.size()) ||
       table.values.size(1) != std::int64_t(table.columns.size()))
@@ -220,8 +228,8 @@ Table Table::load(const Record& record) {
       throw Error("", fmt::format("table has {} reference values for {} cells", refs->second.size(),
                                   table.rows.size() * table.columns.size()));
     table.references = refs->second;
-    const auto source = record.attributes.find("reference_source");
-    table.reference_source = source == record.attributes.end() ? "" : source->second;
+    const std::string* source = text_attribute(record, "reference_source");
+    table.reference_source = source ? *source : "";
   }
   table.formats.assign(table.columns.size(), CellFormat::plain);  // archives before formats
   const auto names = record.strings.find("formats");
@@ -280,6 +288,14 @@ Record AdversarialSet::save() const {
   for (const auto& [name, tensor] : extra) record.tensors["extra/" + name] = tensor;
   // r = x' - x, archived for readers of the file; load() derives it again.
   if (original.defined() && adversarial.defined()) record.tensors["perturbation"] = perturbation();
+  // Samples are N, images [N, C, H, W]; extras of more than one dimension stay anonymous.
+  for (const auto& [name, tensor] : record.tensors) {
+    if (!tensor.defined()) continue;
+    if (tensor.dim() == 4 && name.find('/') == std::string::npos)
+      record.dimensions[name] = {"N", "C", "H", "W"};
+    else if (tensor.dim() == 1)
+      record.dimensions[name] = {"N"};
+  }
   return record;
 }
 
@@ -314,9 +330,9 @@ Record Arrays::save() const {
 
 Arrays Arrays::load(const Record& record) {
   Arrays arrays;
-  auto title = record.attributes.find("title");
-  if (title == record.attributes.end()) throw Error("", "arrays record lacks a title");
-  arrays.title = title->second;
+  const std::string* title = text_attribute(record, "title");
+  if (!title) throw Error("", "arrays record lacks a title");
+  arrays.title = *title;
   arrays.values = record.tensors;
   return arrays;
 }

@@ -30,6 +30,11 @@ class ArchiveWriteError : public std::runtime_error {
   std::string reason_;
 };
 
+/// The layout of archives this program writes; it reads every format up to this one.
+/// 1: attributes of products were text. 2: numbers as numbers, large datasets compressed,
+/// named dimensions, and /experiment's `format_version` (absent in format 1).
+constexpr std::int64_t kArchiveFormat = 2;
+
 /// What /experiment records about a run (all stored as attributes of /experiment).
 struct ExperimentInfo {
   std::string name;
@@ -41,13 +46,14 @@ struct ExperimentInfo {
   std::map<std::string, std::string> versions;  // blindspot, git_commit, libtorch, hdf5, ...
   std::string host;
   std::int64_t threads = 0;
+  std::int64_t format = kArchiveFormat;  // the archive's layout (kArchiveFormat when written)
 };
 
 /// What /nodes/NAME records about a node (attributes of its group).
 struct NodeInfo {
   std::string name;
   std::string plugin, plugin_version;
-  std::string parameters;  // validated parameters as YAML text
+  std::string parameters;  // validated parameters as a JSON object (YAML text in format 1)
   std::string key;         // cache key: hash of plugin, version, parameters, input keys, seed
   std::uint64_t seed = 0;
   double duration = 0.0;  // seconds

@@ -1,5 +1,7 @@
 // ArchiveReader: reopens the archive read-only for each question, so no HDF5 state is kept.
 // Archives are untrusted: names and products are checked, and every error names file and node.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <utility>
 
@@ -36,7 +38,14 @@ auto read_part(const std::filesystem::path& path, const std::string& what, F rea
 
 ArchiveReader::ArchiveReader(std::filesystem::path path) : path_(std::move(path)) {
   const ReadWatchdog watchdog(path_);
-  open_archive(path_);
+  const H5Handle file = open_archive(path_);
+  const std::int64_t format = read_part(path_, "/experiment", [&] { return read_format(file); });
+  if (format > kArchiveFormat || format < 1)
+    throw Error(path_.string(),
+                fmt::format("archive format {}, and this blindspot reads formats 1 to {}: open it "
+                            "with the blindspot that wrote it (see /experiment's "
+                            "version_blindspot), or re-make it with `blindspot run`",
+                            format, kArchiveFormat));
 }
 
 ExperimentInfo ArchiveReader::experiment() const {

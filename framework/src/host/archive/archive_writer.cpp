@@ -3,6 +3,7 @@
 #include <system_error>
 
 #include "archive/archive.hpp"
+#include "archive/dimension_scales.hpp"
 #include "archive/h5_dataset.hpp"
 #include "archive/h5_file.hpp"
 #include "archive/h5_group.hpp"
@@ -30,12 +31,16 @@ void rename_or_throw(const fs::path& from, const fs::path& to) {
 std::uint64_t size_bound(const StoredProducts& products) {
   std::uint64_t bytes = kNodeOverhead;
   for (const auto& [port, record] : products) {
-    for (const auto& [name, tensor] : record.tensors) bytes += tensor.nbytes() + kItemOverhead;
+    // A chunked dataset that does not compress is stored raw, plus its chunk index.
+    for (const auto& [name, tensor] : record.tensors)
+      bytes += tensor.nbytes() + tensor.nbytes() / 64 + kItemOverhead;
+    bytes += record.dimensions.size() * kItemOverhead;
     for (const auto& [name, values] : record.strings) {
       bytes += kItemOverhead;
       for (const std::string& value : values) bytes += value.size() + 32;
     }
-    for (const auto& [name, value] : record.attributes) bytes += value.size() + kItemOverhead;
+    for (const auto& [name, value] : record.attributes)
+      bytes += attribute_text(value).size() + kItemOverhead;
   }
   return bytes;
 }
@@ -43,9 +48,12 @@ std::uint64_t size_bound(const StoredProducts& products) {
 // Throws the Error write_record() would, before anything is written.
 void check_node_storable(const fs::path& file, const NodeInfo& node,
                          const StoredProducts& products) {
-  for (const auto& [port, record] : products)
+  for (const auto& [port, record] : products) {
+    const std::string where = "/nodes/" + node.name + "/" + port;
     for (const auto& [name, tensor] : record.tensors)
-      check_storable(tensor, "/nodes/" + node.name + "/" + port + "/" + name, file);
+      check_storable(tensor, where + "/" + name, file);
+    check_dimensions(record, where, file);
+  }
 }
 
 // Copies the reused nodes into `file`, in order; returns how many it copied.
@@ -59,7 +67,9 @@ std::int64_t copy_reused(const H5Handle& file, const ReusedNodes& reused) {
       throw Error(reused.source.string(), "cannot copy node '" + name + "': not in this archive");
     check(H5Ocopy(from.id(), name.c_str(), to.id(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT),
           "copy node '" + name + "' into " + file.file().string(), reused.source);
-    write_node_order(open_group(to, name), order++);
+    const H5Handle copy = open_group(to, name);
+    reattach_dimensions(open_group(from, name), copy);
+    write_node_order(copy, order++);
   }
   return order;
 }

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "archive/h5_types.hpp"
+#include "blindspot/error.hpp"
 
 namespace blindspot::host {
 namespace {
@@ -92,6 +93,32 @@ double read_attribute<double>(const H5Handle& object, const std::string& name) {
   double value = 0.0;
   read_scalar(object, name, H5T_NATIVE_DOUBLE, &value);
   return value;
+}
+
+Attribute read_any_attribute(const H5Handle& object, const std::string& name) {
+  const std::filesystem::path& file = object.file();
+  const H5Handle attribute{check(H5Aopen(object.id(), name.c_str(), H5P_DEFAULT),
+                                 "open " + describe(object, name), file),
+                           H5Aclose, file};
+  const H5Handle type{
+      check(H5Aget_type(attribute.id()), "get type of " + describe(object, name), file), H5Tclose,
+      file};
+  switch (H5Tget_class(type.id())) {
+    case H5T_STRING:
+      return read_attribute<std::string>(object, name);
+    case H5T_FLOAT:
+      return read_attribute<double>(object, name);
+    case H5T_INTEGER:
+      if (H5Tget_sign(type.id()) == H5T_SGN_NONE && H5Tget_size(type.id()) >= 8) {
+        const std::uint64_t value = read_attribute<std::uint64_t>(object, name);
+        if (value > static_cast<std::uint64_t>(INT64_MAX))
+          throw Error(file.string(), describe(object, name) + " is above 2^63");
+        return static_cast<std::int64_t>(value);
+      }
+      return read_attribute<std::int64_t>(object, name);
+    default:
+      throw Error(file.string(), describe(object, name) + " is neither text nor a number");
+  }
 }
 
 std::vector<std::string> attribute_names(const H5Handle& object) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "archive/h5_handle.hpp"
+#include "blindspot/record.hpp"
 
 namespace blindspot::host {
 
@@ -29,6 +30,10 @@ template <>
 std::int64_t read_attribute<std::int64_t>(const H5Handle& object, const std::string& name);
 template <>
 double read_attribute<double>(const H5Handle& object, const std::string& name);
+
+/// Reads a scalar attribute by its stored kind: text as a string, any integer as int64 (an
+/// unsigned value above 2^63 is refused), any float as double.
+Attribute read_any_attribute(const H5Handle& object, const std::string& name);
 
 /// Names of every attribute of `object`, in name order.
 std::vector<std::string> attribute_names(const H5Handle& object);

@@ -20,8 +20,9 @@ bool holds_strings(const H5Handle& dataset);
 void check_storable(const at::Tensor& tensor, const std::string& where,
                     const std::filesystem::path& file);
 
-/// Writes a float32, float64, int64, uint8 or bool (stored as uint8) tensor as a contiguous,
-/// uncompressed dataset of the same shape; intermediate groups of `name` are created.
+/// Writes a float32, float64, int64, uint8 or bool (stored as uint8) tensor as a dataset of the
+/// same shape, chunked and compressed (shuffle + deflate) from 16 KiB; intermediate groups of
+/// `name` are created.
 void write_tensor(const H5Handle& parent, const std::string& name, const at::Tensor& tensor);
 
 /// Reads a numeric dataset back as a tensor of the same shape and type.

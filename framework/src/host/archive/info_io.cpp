@@ -17,6 +17,7 @@ namespace {
 const std::string kVersionPrefix = "version_";
 const char* const kExperiment = "experiment";
 const char* const kOrder = "order";
+const char* const kFormatVersion = "format_version";
 // A node's edges: one line "PORT=NODE.PORT" per connection, "PORT=" for an empty list port.
 const char* const kInputs = "inputs";
 
@@ -59,8 +60,17 @@ void write_experiment(const H5Handle& file, const ExperimentInfo& info) {
   write_attribute(group, "status", info.status);
   write_attribute(group, "host", info.host);
   write_attribute(group, "threads", info.threads);
+  write_attribute(group, kFormatVersion, std::int64_t{kArchiveFormat});
   for (const auto& [key, version] : info.versions)
     write_attribute(group, kVersionPrefix + key, version);
+}
+
+std::int64_t read_format(const H5Handle& file) {
+  const H5Handle group = open_group(file, kExperiment);
+  const std::vector<std::string> names = attribute_names(group);
+  return std::find(names.begin(), names.end(), kFormatVersion) == names.end()
+             ? 1
+             : read_attribute<std::int64_t>(group, kFormatVersion);
 }
 
 ExperimentInfo read_experiment(const H5Handle& file) {
@@ -75,7 +85,9 @@ ExperimentInfo read_experiment(const H5Handle& file) {
   info.status = read_attribute<std::string>(group, "status");
   info.host = read_attribute<std::string>(group, "host");
   info.threads = read_attribute<std::int64_t>(group, "threads");
-  for (const std::string& name : attribute_names(group))
+  info.format = read_format(file);
+  const std::vector<std::string> names = attribute_names(group);
+  for (const std::string& name : names)
     if (name.compare(0, kVersionPrefix.size(), kVersionPrefix) == 0)
       info.versions[name.substr(kVersionPrefix.size())] = read_attribute<std::string>(group, name);
   return info;

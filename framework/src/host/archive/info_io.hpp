@@ -12,6 +12,9 @@ namespace blindspot::host {
 /// Creates /experiment in `file` holding `info`; an existing /experiment is replaced.
 void write_experiment(const H5Handle& file, const ExperimentInfo& info);
 
+/// The archive's format: /experiment's format_version, 1 when it has none.
+std::int64_t read_format(const H5Handle& file);
+
 /// Reads /experiment of `file`.
 ExperimentInfo read_experiment(const H5Handle& file);
 

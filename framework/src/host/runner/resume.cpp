@@ -33,11 +33,18 @@ std::optional<fs::path> resume_source(const fs::path& output) {
 }  // namespace
 
 Reusable find_reusable(const Graph& graph, const std::vector<std::string>& keys,
-                       const fs::path& output) {
+                       const fs::path& output, bool quiet) {
   Reusable reusable;
   reusable.source = resume_source(output);
   if (!reusable.source) return reusable;
   const ArchiveReader old(*reusable.source);
+  if (const std::int64_t format = old.experiment().format; format != kArchiveFormat) {
+    if (!quiet)
+      fmt::print(stderr, "note: {} is in archive format {}; every node is computed again\n",
+                 reusable.source->string(), format);
+    reusable.source.reset();
+    return reusable;
+  }
   std::map<std::string, std::string> old_keys;
   for (const NodeInfo& node : old.nodes()) old_keys[node.name] = node.key;
   for (std::size_t i : graph.order) {

@@ -22,8 +22,10 @@ struct Reusable {
 
 /// Finds the earlier archive of `output` and reads every node of it that can be reused; an
 /// archive that is damaged or not an archive is refused (blindspot::Error naming it and the node).
+/// An archive of an older format is not reused: every node is computed again, with a note
+/// unless `quiet`.
 Reusable find_reusable(const Graph& graph, const std::vector<std::string>& keys,
-                       const std::filesystem::path& output);
+                       const std::filesystem::path& output, bool quiet);
 
 /// Runs `restore`; any failure becomes blindspot::Error naming `archive` and its node `node`.
 void restoring(const std::filesystem::path& archive, const std::string& node,
