@@ -15,17 +15,11 @@
 
 namespace fs = std::filesystem;
 using blindspot::test_support::gzip_file;
+using blindspot::test_support::read_text;
 using blindspot::test_support::run_blindspot;
 using blindspot::test_support::TempDir;
 
 namespace {
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 void write_text(const fs::path& p, const std::string& text) {
   fs::create_directories(p.parent_path());

@@ -13,16 +13,11 @@
 #include "support/process.hpp"
 
 namespace fs = std::filesystem;
+using blindspot::test_support::read_text;
 using blindspot::test_support::run_blindspot;
 using blindspot::test_support::run_command;
 
 namespace {
-
-std::string read_text(const fs::path& file) {
-  std::stringstream text;
-  text << std::ifstream(file).rdbuf();
-  return text.str();
-}
 
 /// `text` with the first `from` replaced by `to`; fails the test if `from` is not there.
 std::string replaced(std::string text, const std::string& from, const std::string& to) {

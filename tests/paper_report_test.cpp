@@ -22,16 +22,11 @@
 namespace fs = std::filesystem;
 using blindspot::Table;
 using blindspot::host::ArchiveReader;
+using blindspot::test_support::read_text;
 using blindspot::test_support::run_blindspot;
 using blindspot::test_support::TempDir;
 
 namespace {
-
-std::string read_text(const fs::path& file) {
-  std::stringstream text;
-  text << std::ifstream(file, std::ios::binary).rdbuf();
-  return text.str();
-}
 
 /// A value of a node's table, found by row and column name.
 double table_value(const ArchiveReader& archive, const std::string& node, const std::string& port,

@@ -3,6 +3,7 @@
 #include <hdf5.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "archive/h5_attribute.hpp"
 #include "archive/h5_file.hpp"
@@ -11,7 +12,9 @@
 #include "support/process.hpp"
 
 namespace fs = std::filesystem;
+using blindspot::test_support::read_text;
 using blindspot::test_support::run_blindspot;
+using blindspot::test_support::run_command;
 using blindspot::test_support::TempDir;
 
 namespace {
@@ -133,4 +136,25 @@ TEST_CASE("an archive that records 100,000 threads is refused before anything ru
   CHECK(result.output == "blindspot: " + archive.string() +
                              ": damaged archive: /experiment records 100000 threads, expected 1 "
                              "to 1024\n");
+}
+
+TEST_CASE("reproduce --json gives each node's verdict with the largest difference, exit 1") {
+  TempDir tmp("reproduce-json");
+  const fs::path archive = make_archive(tmp.path());
+  tamper_float(archive, "/nodes/fc10/model/fc.weight", 0.25f);
+  const fs::path out = tmp.path() / "verdicts.json";
+  const auto result =
+      run_command("'" BLINDSPOT_EXE "' reproduce --json " + archive.string() + " >" + out.string());
+  INFO(result.output);
+  CHECK(result.exit_code == 1);
+  const nlohmann::json verdicts = nlohmann::json::parse(read_text(out));
+  CHECK(verdicts["total"] == 3);
+  CHECK(verdicts["reproduced"] == 2);
+  std::map<std::string, nlohmann::json> by_name;
+  for (const nlohmann::json& node : verdicts["nodes"]) by_name[node["name"]] = node;
+  CHECK(by_name.at("data")["verdict"] == "identical");
+  CHECK(by_name.at("fc10")["verdict"] == "differs");
+  CHECK(by_name.at("fc10")["where"] == "model/fc.weight");
+  // The tampered value moved by 0.25 in float32: that is the largest difference.
+  CHECK(by_name.at("fc10")["largest_difference"].get<double>() == doctest::Approx(0.25));
 }

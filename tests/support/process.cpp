@@ -1,4 +1,4 @@
-// Running the blindspot executable from tests.
+// Running the blindspot executable from tests, and reading files.
 #include "support/process.hpp"
 
 #include <sys/wait.h>
@@ -6,9 +6,17 @@
 
 #include <array>
 #include <cstdio>
+#include <fstream>
 #include <random>
+#include <sstream>
 
 namespace blindspot::test_support {
+
+std::string read_text(const std::filesystem::path& file) {
+  std::stringstream text;
+  text << std::ifstream(file, std::ios::binary).rdbuf();
+  return text.str();
+}
 
 CommandResult run_blindspot(const std::string& args) {
   return run_command(std::string("'") + BLINDSPOT_EXE + "' " + args);

@@ -1,4 +1,5 @@
-// Running the blindspot executable from tests and capturing what it prints.
+// Running the blindspot executable from tests, capturing what it prints, and the files tests
+// read and write.
 #pragma once
 
 #include <filesystem>
@@ -17,6 +18,9 @@ CommandResult run_command(const std::string& command);
 
 /// Runs `blindspot ARGS` (a shell-quoted argument string) and waits for it.
 CommandResult run_blindspot(const std::string& args);
+
+/// A file's whole contents ("" when it cannot be read).
+std::string read_text(const std::filesystem::path& file);
 
 /// A fresh, empty temporary folder, removed when the object goes away.
 class TempDir {

@@ -1,12 +1,17 @@
 // `blindspot show` (what an archive holds) and `blindspot report` (its tables and figures).
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 #include <fstream>
 #include <optional>
 
 #include "archive/archive.hpp"
+#include "cli/archive_json.hpp"
 #include "cli/commands.hpp"
+#include "cli/print_json.hpp"
+#include "cli/product_lines.hpp"
 #include "loader/registry.hpp"
 #include "report/png.hpp"
 #include "report/report.hpp"
@@ -16,21 +21,6 @@ namespace fs = std::filesystem;
 namespace blindspot::host {
 
 namespace {
-
-/// One line of key figures for a product, by its kind; a kind no loaded plugin defines is
-/// named as archived.
-std::string summary(const Record& record) {
-  if (const ProductKind kind = find_product_kind(record)) return kind->summary(record);
-  const auto name = record.attributes.find("kind");
-  return fmt::format("{} (a kind no loaded plugin defines)",
-                     name == record.attributes.end() ? "?" : name->second);
-}
-
-/// The lines a product's kind shows under its summary.
-std::vector<std::string> details(const Record& record) {
-  const ProductKind kind = find_product_kind(record);
-  return kind ? kind->details(record) : std::vector<std::string>{};
-}
 
 void create_folder(const fs::path& folder) {
   std::error_code failed;
@@ -46,11 +36,19 @@ void write_text(const fs::path& file, const std::string& text) {
 
 }  // namespace
 
-int command_show(const std::string& path, const PluginOptions& options) {
+int command_show(const std::string& path, const PluginOptions& options,
+                 const OutputOptions& print) {
   Registry registry;  // declared first: the kinds its plugins define outlive every record read
   registry.load_default_locations(options.plugin_paths);
   ArchiveReader reader(path);
-  ExperimentInfo e = reader.experiment();
+  const ExperimentInfo e = reader.experiment();
+  const std::vector<NodeInfo> nodes = reader.nodes();
+  std::vector<StoredProducts> products;  // all read (and checked) before anything is printed
+  for (const NodeInfo& n : nodes) products.push_back(reader.products(n.name));
+  if (print.json) {
+    print_json(archive_json(path, e, nodes, products));
+    return 0;
+  }
   std::string header = fmt::format(
       "experiment  {}\nstatus      {}\nseed        {}\nstarted     {}\nfinished    {}\n", e.name,
       e.status, e.seed, e.started, e.finished.empty() ? "-" : e.finished);
@@ -58,9 +56,6 @@ int command_show(const std::string& path, const PluginOptions& options) {
       fmt::format("host        {} ({} threads)\nyaml hash   {}\n", e.host, e.threads, e.yaml_hash);
   for (const auto& [name, version] : e.versions)
     header += fmt::format("{:<11} {}\n", name, version);
-  const std::vector<NodeInfo> nodes = reader.nodes();
-  std::vector<StoredProducts> products;  // all read (and checked) before anything is printed
-  for (const NodeInfo& n : nodes) products.push_back(reader.products(n.name));
   fmt::print("{}", header);
   fmt::print("\n{} nodes:\n", nodes.size());
   for (std::size_t i = 0; i < nodes.size(); ++i) {
@@ -68,15 +63,15 @@ int command_show(const std::string& path, const PluginOptions& options) {
     fmt::print("  {} ({} {}) {} in {:.1f} s, key {}\n", n.name, n.plugin, n.plugin_version,
                n.status, n.duration, n.key);
     for (const auto& [port, record] : products[i]) {
-      fmt::print("    {}: {}\n", port, summary(record));
-      for (const std::string& line : details(record)) fmt::print("      {}\n", line);
+      fmt::print("    {}: {}\n", port, product_summary(record));
+      for (const std::string& line : product_details(record)) fmt::print("      {}\n", line);
     }
   }
   return 0;
 }
 
 int command_report(const std::string& path, const ReportOptions& options,
-                   const PluginOptions& plugins) {
+                   const PluginOptions& plugins, const OutputOptions& print) {
   Registry registry;  // declared first: the kinds its plugins define outlive every record read
   registry.load_default_locations(plugins.plugin_paths);
   const ArchiveIndex index(ArchiveReader(path), registry);
@@ -100,12 +95,15 @@ int command_report(const std::string& path, const ReportOptions& options,
         ++written;
       }
     write_text(file, to_markdown(document, figures.filename().string()));
-    fmt::print("report written: {} ({} figures in {})\n", file.string(), written, figures.string());
+    if (!print.quiet)
+      fmt::print("report written: {} ({} figures in {})\n", file.string(), written,
+                 figures.string());
   }
   if (!html_dir.empty()) {
     create_folder(html_dir);
     write_text(html_dir / "index.html", to_html(document));
-    fmt::print("report written: {} (figures embedded)\n", (html_dir / "index.html").string());
+    if (!print.quiet)
+      fmt::print("report written: {} (figures embedded)\n", (html_dir / "index.html").string());
   }
   return 0;
 }

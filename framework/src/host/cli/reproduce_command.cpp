@@ -1,6 +1,8 @@
 // `blindspot reproduce`: re-runs an archived experiment and compares every product with it.
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
@@ -9,8 +11,9 @@
 #include <map>
 
 #include "archive/archive.hpp"
-#include "archive/compare.hpp"
 #include "cli/commands.hpp"
+#include "cli/print_json.hpp"
+#include "cli/reproduction.hpp"
 #include "graph/graph.hpp"
 #include "runner/cores.hpp"
 #include "runner/progress.hpp"
@@ -42,46 +45,17 @@ class ScratchFolder {
   fs::path path_;
 };
 
-/// The verdict on one node: its line of output, and whether it counts as reproduced.
-struct Verdict {
-  std::string text;
-  bool reproduced = true;
-};
-
-Verdict judge(const NodeInfo& before, const NodeInfo* after, const ArchiveReader& original,
-              const ArchiveReader& again, const Registry& registry) {
-  if (!after) return {"not re-run", false};
-  if (after->plugin_version != before.plugin_version)
-    return {fmt::format("plugin '{}' changed version: {} then, {} now", before.plugin,
-                        before.plugin_version, after->plugin_version),
-            false};
-  const LoadedPlugin* plugin = registry.find(before.plugin);
-  const double tolerance = plugin ? plugin->schema.reproduce_tolerance() : 0.0;
-  ProductDifference worst{"", 0.0, ""};
-  for (const ProductDifference& d :
-       compare_products(original.products(before.name), again.products(before.name)))
-    if (worst.port.empty() || d.largest > worst.largest) worst = d;
-  if (worst.largest == 0.0) return {"identical", true};
-  const std::string where = fmt::format("{}/{}", worst.port, worst.where);
-  if (worst.largest <= tolerance)
-    return {fmt::format("within tolerance: largest difference {:.3g} in {} (tolerance {:g})",
-                        worst.largest, where, tolerance),
-            true};
-  return {fmt::format("DIFFERS: largest difference {:.3g} in {} (tolerance {:g})", worst.largest,
-                      where, tolerance),
-          false};
-}
-
 /// The thread count a run is repeated with: the archived one, for bit-identical results, even
-/// above this machine's cores (with a note); a count no machine runs is a damaged archive.
-int archived_threads(const ExperimentInfo& info, const std::string& archive) {
+/// above this machine's cores (with a note unless quiet); a count no machine runs is a damaged
+/// archive.
+int archived_threads(const ExperimentInfo& info, const std::string& archive, bool quiet) {
   constexpr std::int64_t kMostThreads = 1024;
   if (info.threads < 1 || info.threads > kMostThreads)
     throw Error(archive, fmt::format("damaged archive: /experiment records {} threads, expected "
                                      "1 to {}",
                                      info.threads, kMostThreads));
   const int threads = static_cast<int>(info.threads);
-  if (const int cores = usable_cores(); threads > cores)
+  if (const int cores = usable_cores(); threads > cores && !quiet)
     fmt::print(stderr,
                "note: the archive was made with {} threads and this process may use {} cores; "
                "re-running with {} threads, as results depend on the count (slower)\n",
@@ -91,7 +65,8 @@ int archived_threads(const ExperimentInfo& info, const std::string& archive) {
 
 }  // namespace
 
-int command_reproduce(const std::string& archive, const PluginOptions& options) {
+int command_reproduce(const std::string& archive, const PluginOptions& options,
+                      const OutputOptions& print) {
   const ArchiveReader original(archive);
   const ExperimentInfo info = original.experiment();
   if (info.status != "complete")
@@ -109,27 +84,36 @@ int command_reproduce(const std::string& archive, const PluginOptions& options) 
   ScratchFolder scratch;
   RunOptions run;
   run.output = scratch.path() / "reproduced.h5";  // a fixed name: nothing archived is a path
-  run.threads = archived_threads(info, archive);
-  run.bars = stderr_is_terminal();
-  fmt::print("re-running '{}' ({} nodes, seed {}, {} threads as archived)\n", info.name,
-             graph.nodes.size(), info.seed, run.threads);
-  std::fflush(stdout);
+  run.threads = archived_threads(info, archive, print.quiet);
+  run.bars = progress_bars_wanted(print.quiet);
+  run.quiet = print.quiet || print.json;  // with --json, stdout holds the JSON alone
+  if (!run.quiet) {
+    fmt::print("re-running '{}' ({} nodes, seed {}, {} threads as archived)\n", info.name,
+               graph.nodes.size(), info.seed, run.threads);
+    std::fflush(stdout);
+  }
   run_experiment(graph, run);
 
   const ArchiveReader again(run.output);
   std::map<std::string, NodeInfo> rerun;
   for (const NodeInfo& node : again.nodes()) rerun[node.name] = node;
-  std::size_t width = 0;
   const std::vector<NodeInfo> nodes = original.nodes();
-  for (const NodeInfo& node : nodes) width = std::max(width, node.name.size());
-  int failures = 0;
+  std::vector<Verdict> verdicts;
+  std::size_t failures = 0;
   for (const NodeInfo& node : nodes) {
     auto found = rerun.find(node.name);
-    const Verdict verdict =
-        judge(node, found == rerun.end() ? nullptr : &found->second, original, again, registry);
-    failures += verdict.reproduced ? 0 : 1;
-    fmt::print("  {:<{}}  {}\n", node.name, width, verdict.text);
+    verdicts.push_back(
+        judge(node, found == rerun.end() ? nullptr : &found->second, original, again, registry));
+    failures += verdicts.back().reproduced() ? 0 : 1;
   }
+  if (print.json) {
+    print_json(reproduction_json(archive, nodes, verdicts, info.versions));
+    return failures == 0 ? 0 : 1;
+  }
+  std::size_t width = 0;
+  for (const NodeInfo& node : nodes) width = std::max(width, node.name.size());
+  for (std::size_t i = 0; i < nodes.size(); ++i)
+    fmt::print("  {:<{}}  {}\n", nodes[i].name, width, verdicts[i].text());
   const auto version = [&](const char* what) {
     auto it = info.versions.find(what);
     return it == info.versions.end() ? std::string("?") : it->second;

@@ -1,12 +1,17 @@
 // `blindspot run` and `blindspot validate`: read, check, then run an experiment.
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
 #include <csignal>
 #include <stdexcept>
 
 #include "archive/archive.hpp"
 #include "cli/commands.hpp"
+#include "cli/print_json.hpp"
+#include "cli/validate_json.hpp"
 #include "graph/graph.hpp"
+#include "runner/cores.hpp"
 #include "runner/output_lock.hpp"
 #include "runner/progress.hpp"
 #include "runner/runner.hpp"
@@ -22,6 +27,21 @@ bool report_problems(const Problems& problems) {
   return problems.empty();
 }
 
+/// The thread count to run with: `threads` (0: the default), refused when negative and capped,
+/// with a note unless quiet, at the cores this process may use.
+int checked_threads(int threads, bool quiet) {
+  if (threads < 0) throw Error("--threads", "expected a positive number of threads");
+  const int cores = usable_cores();
+  if (threads <= cores) return threads;
+  // More threads than cores only slows LibTorch down; 100,000 of them never finish starting.
+  if (!quiet)
+    fmt::print(stderr,
+               "note: --threads {} is more than the {} cores this process may use; using {}\n",
+               threads, cores, cores);
+  return cores;
+}
+
+/// Loads the plugins, warning on stderr of every library refused.
 void load_plugins(Registry& registry, const PluginOptions& options) {
   registry.load_default_locations(options.plugin_paths);
   for (const RefusedLibrary& refused : registry.refused())
@@ -74,19 +94,26 @@ void report_interrupt(int signal, const KeptNodes& kept, const std::string& file
 
 }  // namespace
 
-int command_validate(const std::string& file, const PluginOptions& options) {
+int command_validate(const std::string& file, const PluginOptions& options,
+                     const OutputOptions& print) {
   Registry registry;
   load_plugins(registry, options);
   Problems problems;
   Experiment exp = read_experiment(file, problems);
   check_graph(exp, registry, problems);
+  if (print.json) {
+    print_json(validation_json(file, exp, problems));
+    return problems.empty() ? 0 : 2;
+  }
   if (!report_problems(problems)) return 2;
-  fmt::print("{}: experiment '{}' is valid ({} nodes)\n", file, exp.name, exp.nodes.size());
+  if (!print.quiet)
+    fmt::print("{}: experiment '{}' is valid ({} nodes)\n", file, exp.name, exp.nodes.size());
   return 0;
 }
 
 int command_run(const std::string& file, const std::string& output, bool resume, int threads,
-                const PluginOptions& options) {
+                const PluginOptions& options, const OutputOptions& print) {
+  const int run_threads = checked_threads(threads, print.quiet);
   Registry registry;  // declared first: outlives every node and product the run creates
   load_plugins(registry, options);
   Problems problems;
@@ -96,17 +123,20 @@ int command_run(const std::string& file, const std::string& output, bool resume,
   RunOptions run;
   run.output = output.empty() ? exp.name + ".h5" : output;
   run.resume = resume;
-  run.threads = threads;
-  run.bars = stderr_is_terminal();
+  run.threads = run_threads;
+  run.bars = progress_bars_wanted(print.quiet);
+  run.quiet = print.quiet;
   OutputLock lock(run.output);  // one run per archive: a second is refused, naming this one
   StopOnSignal stop([&](int signal, const KeptNodes& kept) {
     report_interrupt(signal, kept, file, run.output);
     lock.release();
   });
   std::signal(SIGXFSZ, SIG_IGN);  // past a file size limit, a write fails instead of killing us
-  fmt::print("running '{}' ({} nodes) into {}\n", exp.name, graph.nodes.size(),
-             run.output.string());
-  std::fflush(stdout);
+  if (!print.quiet) {
+    fmt::print("running '{}' ({} nodes) into {}\n", exp.name, graph.nodes.size(),
+               run.output.string());
+    std::fflush(stdout);
+  }
   try {
     run_experiment(graph, run);
   } catch (const Error& e) {
@@ -114,7 +144,7 @@ int command_run(const std::string& file, const std::string& output, bool resume,
   } catch (const std::exception& e) {
     throw std::runtime_error(e.what() + keep_or_remove_partial(file, run.output));
   }
-  fmt::print("archive written: {}\n", run.output.string());
+  if (!print.quiet) fmt::print("archive written: {}\n", run.output.string());
   return 0;
 }
 

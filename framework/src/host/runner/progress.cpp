@@ -5,11 +5,15 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 namespace blindspot::host {
 
-bool stderr_is_terminal() {
-  return isatty(STDERR_FILENO) == 1;
+bool progress_bars_wanted(bool quiet) {
+  const char* term = std::getenv("TERM");
+  const bool dumb = term != nullptr && std::strcmp(term, "dumb") == 0;
+  return !quiet && !dumb && isatty(STDERR_FILENO) == 1;
 }
 
 TerminalProgress::TerminalProgress(std::string label, std::int64_t total, bool enabled)

@@ -28,7 +28,8 @@ class TerminalProgress final : public Progress {
   Clock::time_point start_, last_draw_;
 };
 
-/// True when stderr is a terminal (progress bars are worth drawing).
-bool stderr_is_terminal();
+/// True when progress bars are worth drawing: stderr is a terminal that can redraw a line (TERM
+/// is not "dumb") and the user did not ask for quiet (--quiet).
+bool progress_bars_wanted(bool quiet);
 
 }  // namespace blindspot::host

@@ -14,6 +14,7 @@
 
 #include "archive/archive.hpp"
 #include "graph/params.hpp"
+#include "graph/value_json.hpp"
 #include "runner/context.hpp"
 #include "runner/cores.hpp"
 #include "runner/hash.hpp"
@@ -167,7 +168,7 @@ NodeInfo node_info(const Graph& graph, const GraphNode& node, const std::string&
   info.name = node.decl->name;
   info.plugin = node.decl->plugin;
   info.plugin_version = node.plugin->entry->version;
-  info.parameters = Value::of(node.params).to_yaml();
+  info.parameters = to_json_text(Value::of(node.params));
   info.key = key;
   info.seed = seed;
   info.inputs.emplace();
@@ -207,8 +208,9 @@ class NodeRun {
       for (const Connection& c : connections)
         in.add(port, {graph_.nodes[c.node].decl->name, products[c.node].at(c.port)});
     }
-    HostContext ctx(*graph_.registry, name, seed, plan_.threads, options_.bars,
-                    [](const std::string& line) { fmt::print("  {}\n", line); });
+    std::function<void(const std::string&)> log_line;  // none when quiet
+    if (!options_.quiet) log_line = [](const std::string& line) { fmt::print("  {}\n", line); };
+    HostContext ctx(*graph_.registry, name, seed, plan_.threads, options_.bars, log_line);
     torch::manual_seed(seed);
     std::unique_ptr<Node> instance = node.plugin->entry->create(node.params);
     Outputs out;
@@ -273,7 +275,7 @@ void run_experiment(const Graph& graph, const RunOptions& options) {
   ExperimentInfo info{exp.name, exp.text,  digest(exp.text), exp.seed,    utc_now(),
                       "",       "running", versions(),       host_name(), plan.threads};
   plan.keys = node_keys(graph, exp.seed);
-  if (options.resume) plan.reusable = find_reusable(graph, plan.keys, options.output);
+  if (options.resume) plan.reusable = find_reusable(graph, plan.keys, options.output, options.quiet);
 
   std::optional<ArchiveWriter> writer;
   KeptNodes kept{partial_path_for(options.output), plan.reusable.nodes, false};
@@ -291,15 +293,17 @@ void run_experiment(const Graph& graph, const RunOptions& options) {
     NodeTiming timing;
     products[i] = run_node(i, products, timing);
     const GraphNode& node = graph.nodes[i];
-    fmt::print("[{}/{}] {} ({}) {}\n", timings.size() + 1, graph.order.size(), node.decl->name,
-               node.decl->plugin,
-               timing.how == "restored" ? "restored from archive"
-               : node.from              ? "loaded from " + node.decl->from
-                                        : fmt::format("done in {:.1f} s", timing.seconds));
-    std::fflush(stdout);
+    if (!options.quiet) {
+      fmt::print("[{}/{}] {} ({}) {}\n", timings.size() + 1, graph.order.size(), node.decl->name,
+                 node.decl->plugin,
+                 timing.how == "restored" ? "restored from archive"
+                 : node.from              ? "loaded from " + node.decl->from
+                                          : fmt::format("done in {:.1f} s", timing.seconds));
+      std::fflush(stdout);
+    }
     timings.push_back(timing);
   }
-  print_summary(timings);
+  if (!options.quiet) print_summary(timings);
   info.finished = utc_now();
   info.status = "complete";
   const auto hold = hold_signals();

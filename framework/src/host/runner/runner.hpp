@@ -12,7 +12,8 @@ struct RunOptions {
   std::filesystem::path output;  // final archive path
   bool resume = false;           // reuse nodes whose key matches in OUT.partial or OUT
   int threads = 0;               // LibTorch threads; 0 = usable_cores()
-  bool bars = false;             // draw progress bars (stderr is a terminal)
+  bool bars = false;             // draw progress bars (see progress_bars_wanted())
+  bool quiet = false;            // print no node lines, summary or plugin log lines
 };
 
 /// Runs every node in order. Returns normally when the archive is complete; throws
