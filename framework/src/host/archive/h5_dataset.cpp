@@ -50,7 +50,8 @@ constexpr std::size_t kCompressFrom = 16 * 1024;
 // About this many bytes per chunk: whole samples (rows of the first dimension), so reading a
 // few samples inflates little, and large enough that the chunk index stays small.
 constexpr std::size_t kChunkBytes = 1024 * 1024;
-// zlib's level: 4 compresses the archive's floats almost as well as 9, several times faster.
+// zlib's level. On Table 1's 60 MB of datasets (h5py, these chunks): level 1 gives 29.9 MB in
+// 1.4 s, 4 gives 28.9 MB in 1.7 s, 6 gives 28.4 MB in 3.6 s.
 constexpr unsigned kDeflateLevel = 4;
 
 // Creation properties of a dataset of `dims` and `element` bytes each: large ones chunked
