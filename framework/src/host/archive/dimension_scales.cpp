@@ -84,11 +84,8 @@ herr_t scale_path(hid_t, unsigned, hid_t scale, void* path) {
 std::vector<std::string> attached_scales(const H5Handle& dataset) {
   const std::filesystem::path& file = dataset.file();
   const std::string where = dataset.path_in_file();
-  const H5Handle space{check(H5Dget_space(dataset.id()), "get shape of " + where, file), H5Sclose,
-                       file};
-  const int rank = check(H5Sget_simple_extent_ndims(space.id()), "get rank of " + where, file);
-  std::vector<std::string> paths(static_cast<std::size_t>(rank));
-  for (unsigned i = 0; i < static_cast<unsigned>(rank); ++i) {
+  std::vector<std::string> paths(dataset_shape(dataset).size());
+  for (unsigned i = 0; i < paths.size(); ++i) {
     // A file without any scales answers "no scales" with a failure; both mean none.
     if (H5DSget_num_scales(dataset.id(), i) <= 0) continue;
     check(H5DSiterate_scales(dataset.id(), i, nullptr, scale_path, &paths[i]),

@@ -127,15 +127,22 @@ void write_tensor(const H5Handle& parent, const std::string& name, const at::Ten
           "write dataset " + where, file);
 }
 
-at::Tensor read_tensor(const H5Handle& dataset) {
+std::vector<hsize_t> dataset_shape(const H5Handle& dataset) {
   const std::filesystem::path& file = dataset.file();
   const std::string where = dataset.path_in_file();
-  const at::ScalarType type = tensor_type(dataset);
   const H5Handle space{check(H5Dget_space(dataset.id()), "get shape of " + where, file), H5Sclose,
                        file};
   const int rank = check(H5Sget_simple_extent_ndims(space.id()), "get rank of " + where, file);
   std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
   check(H5Sget_simple_extent_dims(space.id(), dims.data(), nullptr), "get shape of " + where, file);
+  return dims;
+}
+
+at::Tensor read_tensor(const H5Handle& dataset) {
+  const std::filesystem::path& file = dataset.file();
+  const std::string where = dataset.path_in_file();
+  const at::ScalarType type = tensor_type(dataset);
+  const std::vector<hsize_t> dims = dataset_shape(dataset);
   const std::vector<std::int64_t> sizes(dims.begin(), dims.end());
   at::Tensor tensor = at::empty(sizes, at::TensorOptions().dtype(type));
   if (tensor.numel() > 0)

@@ -25,6 +25,9 @@ void check_storable(const at::Tensor& tensor, const std::string& where,
 /// `name` are created.
 void write_tensor(const H5Handle& parent, const std::string& name, const at::Tensor& tensor);
 
+/// The size of each dimension of a dataset.
+std::vector<hsize_t> dataset_shape(const H5Handle& dataset);
+
 /// Reads a numeric dataset back as a tensor of the same shape and type.
 at::Tensor read_tensor(const H5Handle& dataset);
 
