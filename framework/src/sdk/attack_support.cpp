@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <limits>
 
 #include "blindspot/error.hpp"
@@ -123,6 +124,30 @@ AdversarialSet adversarial_set(const Classifier& net, const LabelledImages& samp
   set.success = judge_success(set.labels, set.original_prediction, set.prediction, set.target);
   set.distortion = AdversarialSet::rms_distortion(set.original, set.adversarial);
   return set;
+}
+
+std::string attack_summary(const AdversarialSet& set) {
+  const std::int64_t won = set.successes(), wrong = set.misclassified_before();
+  const std::int64_t attacked = set.size() - wrong;
+  char percent[32] = "";
+  if (attacked > 0) std::snprintf(percent, sizeof percent, " (%.1f%%)", 100.0 * won / attacked);
+  return std::to_string(won) + " of " + std::to_string(attacked) + " attacked succeeded" + percent +
+         ", " + std::to_string(wrong) + " already misclassified";
+}
+
+at::Tensor in_batches(std::int64_t n, std::int64_t batch,
+                      const std::function<at::Tensor(std::int64_t, std::int64_t)>& make) {
+  if (batch < 1) throw Error("", "a batch needs at least one sample");
+  std::vector<at::Tensor> parts;
+  for (std::int64_t start = 0; start < n; start += batch)
+    parts.push_back(make(start, std::min(batch, n - start)));
+  return parts.empty() ? at::Tensor() : torch::cat(parts);
+}
+
+at::Tensor per_sample(const at::Tensor& values, const at::Tensor& like) {
+  std::vector<std::int64_t> shape(static_cast<std::size_t>(like.dim()), 1);
+  shape[0] = values.size(0);
+  return values.view(shape);
 }
 
 }  // namespace blindspot

@@ -1,11 +1,8 @@
 // The fgsm attack plugin: the fast gradient sign method of Goodfellow et al. (2015).
 #include <torch/torch.h>
 
-#include <algorithm>
 #include <cstdint>
-#include <cstdio>
 #include <string>
-#include <vector>
 
 #include "blindspot/attack_support.hpp"
 #include "blindspot/classifier.hpp"
@@ -86,42 +83,21 @@ class Fgsm final : public Node {
     AdversarialSet set = adversarial_set(net, samples, step(x, direction, eps), target, p_.batch,
                                          original_prediction);
     set.extra["epsilon"] = eps;
-    ctx.log(summary(set.success.sum().item<std::int64_t>(),
-                    original_prediction.eq(samples.labels).sum().item<std::int64_t>(), set.size()));
+    ctx.log(attack_summary(set));
     out.put(kAdversarial, std::move(set));
-  }
-
-  // "487 of 487 attacked succeeded (100.0%), 13 already misclassified": a sample the model gets
-  // wrong before the attack can never succeed, so it counts in neither of the first two numbers.
-  static std::string summary(std::int64_t won, std::int64_t attacked, std::int64_t samples) {
-    char percent[32] = "";
-    if (attacked > 0) std::snprintf(percent, sizeof percent, " (%.1f%%)", 100.0 * won / attacked);
-    return std::to_string(won) + " of " + std::to_string(attacked) + " attacked succeeded" +
-           percent + ", " + std::to_string(samples - attacked) + " already misclassified";
-  }
-
-  // f(start, count) for each batch of `n` samples, concatenated.
-  template <class F>
-  at::Tensor batched(std::int64_t n, const F& f) const {
-    std::vector<at::Tensor> parts;
-    for (std::int64_t start = 0; start < n; start += p_.batch)
-      parts.push_back(f(start, std::min(p_.batch, n - start)));
-    return torch::cat(parts);
   }
 
   // Sign of the cross-entropy gradient of `labels` at `x`.
   at::Tensor signed_gradient(const Classifier& net, const at::Tensor& x,
                              const at::Tensor& labels) const {
-    return batched(x.size(0), [&](std::int64_t start, std::int64_t n) {
+    return in_batches(x.size(0), p_.batch, [&](std::int64_t start, std::int64_t n) {
       return input_gradient(net, x.narrow(0, start, n), labels.narrow(0, start, n)).sign();
     });
   }
 
   // x + eps * direction with one eps per sample, clipped into [0, 1] if asked.
   at::Tensor step(const at::Tensor& x, const at::Tensor& direction, const at::Tensor& eps) const {
-    std::vector<std::int64_t> shape(x.dim(), 1);
-    shape[0] = -1;
-    const at::Tensor moved = x + eps.view(shape) * direction;
+    const at::Tensor moved = x + per_sample(eps, x) * direction;
     return p_.clip ? moved.clamp(0, 1) : moved;
   }
 

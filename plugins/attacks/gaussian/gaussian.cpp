@@ -1,9 +1,7 @@
 // The gaussian attack plugin: the paper's noise baseline, x' = x + N(0, stddev^2) per pixel.
 #include <torch/torch.h>
 
-#include <algorithm>
 #include <cstdint>
-#include <cstdio>
 #include <string>
 
 #include "blindspot/attack_support.hpp"
@@ -63,18 +61,8 @@ class Gaussian final : public Node {
     AdversarialSet set = adversarial_set(net, samples, p_.clip ? noisy.clamp(0, 1) : noisy,
                                          no_targets(samples.labels), p_.batch);
     set.extra["stddev"] = torch::full({set.size()}, p_.stddev, torch::kFloat);
-    ctx.log(summary(set.success.sum().item<std::int64_t>(),
-                    set.original_prediction.eq(set.labels).sum().item<std::int64_t>(), set.size()));
+    ctx.log(attack_summary(set));
     out.put(kAdversarial, std::move(set));
-  }
-
-  // "487 of 487 attacked succeeded (100.0%), 13 already misclassified": a sample the model gets
-  // wrong before the noise can never succeed, so it counts in neither of the first two numbers.
-  static std::string summary(std::int64_t won, std::int64_t attacked, std::int64_t samples) {
-    char percent[32] = "";
-    if (attacked > 0) std::snprintf(percent, sizeof percent, " (%.1f%%)", 100.0 * won / attacked);
-    return std::to_string(won) + " of " + std::to_string(attacked) + " attacked succeeded" +
-           percent + ", " + std::to_string(samples - attacked) + " already misclassified";
   }
 
   const Params p_;
