@@ -39,6 +39,10 @@ inline const bool tested_plugin_folder_added =
 Outputs run_node(const std::string& plugin, const std::string& with_yaml, const Connections& inputs,
                  std::uint64_t seed = 1);
 
+/// run_node of attack `plugin`: its AdversarialSet on port "adversarial"; throws Error if none.
+AdversarialSet run_attack(const std::string& plugin, const std::string& with_yaml,
+                          const Connections& inputs, std::uint64_t seed = 1);
+
 /// Saves every output as the archive would and restores it through the plugin's restore().
 Outputs round_trip(const std::string& plugin, const std::string& with_yaml,
                    const Connections& inputs, const Outputs& outputs);
@@ -51,6 +55,16 @@ std::shared_ptr<const Dataset> tiny_dataset(std::int64_t count = 64, std::uint64
 /// data set as {{"model", ...}, {"data", ...}}: the inputs of an attack or analysis under test.
 Connections trained_on_tiny(const std::string& plugin, const std::string& with_yaml,
                             std::int64_t count = 64);
+
+/// A "hand-made" Dataset of `classes` classes; `split` holds images, labels, first_index + i.
+std::shared_ptr<const Dataset> hand_made_dataset(const at::Tensor& images,
+                                                 const std::vector<std::int64_t>& labels,
+                                                 std::int64_t classes, std::int64_t first_index = 0,
+                                                 const std::string& split = "test");
+
+/// Images [rows.size(), shape...], one row of pixels each; throws Error on a row of another size.
+at::Tensor images_from_rows(const std::vector<std::vector<float>>& rows,
+                            std::vector<std::int64_t> shape);
 
 /// The classifier connected as "model"; throws Error when there is none.
 const Classifier& model_in(const Connections& inputs);
@@ -96,6 +110,9 @@ const T& product_of(const Outputs& out, const std::string& port) {
     throw Error(port, std::string("no ") + kind_name(T::product_kind()) + " on this port");
   return static_cast<const T&>(*product);
 }
+
+/// The elements of `t` as int64, in order, e.g. for comparing labels with a std::vector.
+std::vector<std::int64_t> int64_values(const at::Tensor& t);
 
 /// The classifier on port "model" of a model node's outputs.
 inline const Classifier& classifier_of(const Outputs& out) {

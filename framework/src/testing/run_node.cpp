@@ -41,6 +41,11 @@ Outputs run_node(const std::string& plugin, const std::string& with_yaml, const 
   return out;
 }
 
+AdversarialSet run_attack(const std::string& plugin, const std::string& with_yaml,
+                          const Connections& inputs, std::uint64_t seed) {
+  return product_of<AdversarialSet>(run_node(plugin, with_yaml, inputs, seed), "adversarial");
+}
+
 Outputs round_trip(const std::string& plugin, const std::string& with_yaml,
                    const Connections& inputs, const Outputs& outputs) {
   Prepared p = prepare(plugin, with_yaml, inputs);

@@ -31,19 +31,6 @@ at::Tensor three_class() {
   return torch::eye(3, 4);
 }
 
-// A dataset of `classes` classes whose "test" split holds `images` [N, ...] and `labels`.
-std::shared_ptr<const blindspot::Dataset> data(const at::Tensor& images,
-                                               const std::vector<std::int64_t>& labels,
-                                               std::int64_t classes) {
-  const auto n = static_cast<std::int64_t>(labels.size());
-  auto dataset = std::make_shared<blindspot::Dataset>();
-  dataset->source = "hand-made";
-  dataset->num_classes = classes;
-  dataset->splits["test"] = {images.unsqueeze(1), torch::tensor(labels),
-                             torch::arange(100, 100 + n)};
-  return dataset;
-}
-
 // Eight 4x4 images within 0.15 of mid-grey, labelled by the two-class model's decision (or by
 // `flip`ped labels where asked, which the model then misclassifies).
 testing::Connections binary_inputs(const std::vector<int>& flip = {}) {
@@ -56,7 +43,7 @@ testing::Connections binary_inputs(const std::vector<int>& flip = {}) {
     labels.push_back(negative != flipped);
   }
   return {{"model", testing::linear_model(torch::stack({binary_w(), -binary_w()}))},
-          {"data", data(x.view({8, 4, 4}), labels, 2)}};
+          {"data", testing::hand_made_dataset(x.view({8, 1, 4, 4}), labels, 2, 100)}};
 }
 
 // Per sample, the distance from the clean image to the two-class model's boundary, moved past it
@@ -93,13 +80,7 @@ testing::Connections three_class_inputs() {
   const at::Tensor x = torch::tensor(
       {{.7f, .4f, .3f, .5f}, {.6f, .45f, .57f, .5f}, {.3f, .7f, .4f, .5f}, {.4f, .3f, .65f, .5f}});
   return {{"model", testing::linear_model(three_class())},
-          {"data", data(x.view({4, 2, 2}), {0, 0, 1, 2}, 3)}};
-}
-
-AdversarialSet attack(const std::string& with, const testing::Connections& inputs,
-                      std::uint64_t seed = 1) {
-  const auto out = testing::run_node("cw_l2", with, inputs, seed);
-  return testing::product_of<AdversarialSet>(out, "adversarial");
+          {"data", testing::hand_made_dataset(x.view({4, 1, 2, 2}), {0, 0, 1, 2}, 3, 100)}};
 }
 
 // Per sample, ||x' - x||_2.
@@ -141,7 +122,7 @@ at::Tensor linear_boundary_distance(const blindspot::Classifier& net, const at::
 
 TEST_CASE("the untargeted distortion is within 5% above the distance to a linear boundary") {
   const auto inputs = binary_inputs();
-  const auto set = attack("{}", inputs);
+  const auto set = testing::run_attack("cw_l2", "{}", inputs);
   const at::Tensor d = binary_distance(set.original);
   REQUIRE((d > 0.05).all().item<bool>());
   REQUIRE(set.success.all().item<bool>());
@@ -159,7 +140,7 @@ TEST_CASE("the untargeted distortion is within 5% above the distance to a linear
 TEST_CASE("a targeted attack reaches the target no closer than the target's region") {
   const auto inputs = three_class_inputs();
   const at::Tensor x = testing::split_in(inputs, "test").images.view({4, 4});
-  const auto set = attack("{target: next}", inputs);
+  const auto set = testing::run_attack("cw_l2", "{target: next}", inputs);
   CHECK(torch::equal(set.target, torch::tensor({1, 1, 2, 0}).to(torch::kLong)));
   CHECK(torch::equal(set.prediction, set.target));
   REQUIRE(set.success.all().item<bool>());
@@ -176,7 +157,8 @@ TEST_CASE("a targeted attack reaches the target no closer than the target's regi
 TEST_CASE("every success is re-checked, and misclassified samples are left alone") {
   const auto inputs = binary_inputs({2, 5});
   const auto& net = testing::model_in(inputs);
-  const auto set = attack("{iterations: 200, binary_search_steps: 5}", inputs);
+  const auto set =
+      testing::run_attack("cw_l2", "{iterations: 200, binary_search_steps: 5}", inputs);
   CHECK(torch::equal(blindspot::predict(net, set.adversarial), set.prediction));
   const at::Tensor flipped =
       set.prediction.ne(set.labels).logical_and(set.original_prediction.eq(set.labels));
@@ -193,8 +175,8 @@ TEST_CASE("every success is re-checked, and misclassified samples are left alone
 }
 
 TEST_CASE("a target equal to the label is never attacked") {
-  const auto set =
-      attack("{target: list, targets: [1, 0, 0, 1], iterations: 50}", three_class_inputs());
+  const auto set = testing::run_attack(
+      "cw_l2", "{target: list, targets: [1, 0, 0, 1], iterations: 50}", three_class_inputs());
   CHECK(torch::equal(set.success, torch::tensor({1, 0, 1, 1}).to(torch::kUInt8)));
   CHECK(torch::equal(set.adversarial[1], set.original[1]));
   CHECK(set.extra.at("iterations")[1].item<std::int64_t>() == 0);
@@ -216,8 +198,8 @@ TEST_CASE("round_trip restores an identical adversarial set, extras included") {
 
 TEST_CASE("a sample's result does not depend on the other samples of its batch") {
   const auto inputs = binary_inputs({3});
-  const auto alone = attack("{batch: 1}", inputs);
-  const auto together = attack("{batch: 8}", inputs);
+  const auto alone = testing::run_attack("cw_l2", "{batch: 1}", inputs);
+  const auto together = testing::run_attack("cw_l2", "{batch: 8}", inputs);
   MESSAGE("largest pixel difference between batch 1 and 8: "
           << (alone.adversarial - together.adversarial).abs().max().item<double>());
   CHECK(torch::allclose(alone.adversarial, together.adversarial, 0, 1e-5));
@@ -229,9 +211,11 @@ TEST_CASE("a sample's result does not depend on the other samples of its batch")
 TEST_CASE("early abort stops a sample only at a check, and off runs every iteration") {
   const auto inputs = binary_inputs({3});
   const at::Tensor attacked = torch::ones({8}, torch::kLong).index_fill(0, torch::tensor({3}), 0);
-  const auto full = attack("{iterations: 50, binary_search_steps: 3, abort_early: false}", inputs);
+  const auto full = testing::run_attack(
+      "cw_l2", "{iterations: 50, binary_search_steps: 3, abort_early: false}", inputs);
   CHECK(torch::equal(full.extra.at("iterations"), 150 * attacked));
-  const auto early = attack("{iterations: 50, binary_search_steps: 3}", inputs);
+  const auto early =
+      testing::run_attack("cw_l2", "{iterations: 50, binary_search_steps: 3}", inputs);
   const at::Tensor steps = early.extra.at("iterations");
   CHECK((steps <= 150 * attacked).all().item<bool>());
   CHECK((steps < 150 * attacked).any().item<bool>());
@@ -240,8 +224,8 @@ TEST_CASE("early abort stops a sample only at a check, and off runs every iterat
 TEST_CASE("confidence kappa gives a logit gap of at least kappa, at a greater distance") {
   const auto inputs = binary_inputs();
   const auto& net = testing::model_in(inputs);
-  const auto plain = attack("{}", inputs);
-  const auto confident = attack("{confidence: 1}", inputs);
+  const auto plain = testing::run_attack("cw_l2", "{}", inputs);
+  const auto confident = testing::run_attack("cw_l2", "{confidence: 1}", inputs);
   REQUIRE(confident.success.all().item<bool>());
   const at::Tensor gap = two_class_gap(net, confident.adversarial);
   CHECK((gap >= 1).all().item<bool>());
@@ -257,7 +241,8 @@ TEST_CASE("a softmax model trained on the tiny data is attacked no closer than i
   const auto& inputs = trained();
   const auto& net = testing::model_in(inputs);
   const auto start = std::chrono::steady_clock::now();
-  const auto set = attack("{iterations: 100, binary_search_steps: 6}", inputs);
+  const auto set =
+      testing::run_attack("cw_l2", "{iterations: 100, binary_search_steps: 6}", inputs);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const at::Tensor won = set.success.to(torch::kBool);
@@ -287,7 +272,9 @@ TEST_CASE("bad parameters are refused with errors naming them") {
            {"{targets: [-1]}", "targets"},
            {"{iteratons: 10}", "iteratons"}}) {
     CAPTURE(with);
-    CHECK_MESSAGE(testing::error_of([&] { attack(with, inputs); }).find(name) != std::string::npos,
+    CHECK_MESSAGE(testing::error_of([&] {
+                    testing::run_attack("cw_l2", with, inputs);
+                  }).find(name) != std::string::npos,
                   with);
   }
 }

@@ -29,27 +29,6 @@ at::Tensor three_class(const std::vector<float>& scale = {1, 1, 1}) {
   return torch::eye(3, 4) * torch::tensor(scale).unsqueeze(1);
 }
 
-// A dataset whose "test" split holds these 1x2x2 images (one row of four pixels each).
-std::shared_ptr<const blindspot::Dataset> data(const std::vector<std::vector<float>>& pixels,
-                                               const std::vector<std::int64_t>& labels) {
-  const auto n = static_cast<std::int64_t>(labels.size());
-  std::vector<float> flat;
-  for (const auto& row : pixels) flat.insert(flat.end(), row.begin(), row.end());
-  auto dataset = std::make_shared<blindspot::Dataset>();
-  dataset->source = "hand-made";
-  dataset->num_classes = 3;
-  dataset->splits["test"] = {torch::tensor(flat).view({n, 1, 2, 2}), torch::tensor(labels),
-                             torch::arange(100, 100 + n)};
-  return dataset;
-}
-
-AdversarialSet attack(const std::string& with, const testing::Connections& inputs) {
-  const auto out = testing::run_node("deepfool", with, inputs);
-  auto set = std::dynamic_pointer_cast<const AdversarialSet>(out.find("adversarial"));
-  REQUIRE(set);
-  return *set;
-}
-
 // A softmax model trained on the tiny data set, and that data set.
 const testing::Connections& trained() {
   static const testing::Connections inputs =
@@ -87,11 +66,6 @@ void check_close(const std::vector<double>& got, const std::vector<double>& want
   }
 }
 
-std::vector<std::int64_t> to_vector(const at::Tensor& t) {
-  at::Tensor c = t.to(torch::kLong).contiguous();
-  return {c.data_ptr<std::int64_t>(), c.data_ptr<std::int64_t>() + c.numel()};
-}
-
 }  // namespace
 
 TEST_CASE("one step on the two-class linear model is the projection onto w.x = 0, 1e-4 past it") {
@@ -99,11 +73,14 @@ TEST_CASE("one step on the two-class linear model is the projection onto w.x = 0
   const std::vector<std::int64_t> labels = {0, 1};  // w.x = 0.15 and -0.5
   const testing::Connections inputs{
       {"model", testing::linear_model(two_class())},
-      {"data", data({{.6f, .4f, .65f, .4f}, {.55f, .45f, .55f, .45f}}, labels)}};
+      {"data",
+       testing::hand_made_dataset(
+           testing::images_from_rows({{.6f, .4f, .65f, .4f}, {.55f, .45f, .55f, .45f}}, {1, 2, 2}),
+           labels, 3, 100)}};
   for (double overshoot : {0.0, 0.02}) {
     const std::string with = "{iterations: 1, overshoot: " + std::to_string(overshoot) + "}";
     CAPTURE(with);
-    const auto set = attack(with, inputs);
+    const auto set = testing::run_attack("deepfool", with, inputs);
     for (std::int64_t i = 0; i < 2; ++i) {
       CAPTURE(i);
       // f = Z_other - Z_label = -+2 w.x, whose gradient is -+2 w.
@@ -113,10 +90,10 @@ TEST_CASE("one step on the two-class linear model is the projection onto w.x = 0
       REQUIRE(f0 < 0);
       check_close(perturbation_of(set, i), boundary_step(f0, g, overshoot));
     }
-    CHECK(to_vector(set.prediction) == std::vector<std::int64_t>{1, 0});
-    CHECK(to_vector(set.success) == std::vector<std::int64_t>{1, 1});
-    CHECK(to_vector(set.target) == std::vector<std::int64_t>{-1, -1});
-    CHECK(to_vector(set.extra.at("iterations")) == std::vector<std::int64_t>{1, 1});
+    CHECK(testing::int64_values(set.prediction) == std::vector<std::int64_t>{1, 0});
+    CHECK(testing::int64_values(set.success) == std::vector<std::int64_t>{1, 1});
+    CHECK(testing::int64_values(set.target) == std::vector<std::int64_t>{-1, -1});
+    CHECK(testing::int64_values(set.extra.at("iterations")) == std::vector<std::int64_t>{1, 1});
   }
 }
 
@@ -144,8 +121,11 @@ TEST_CASE("deepfool steps to the nearest boundary among the candidate classes") 
     CAPTURE(c.with);
     CAPTURE(c.label);
     const at::Tensor weight = three_class(c.scale);
-    const auto set = attack(
-        c.with, {{"model", testing::linear_model(weight)}, {"data", data({c.pixels}, {c.label})}});
+    const auto set = testing::run_attack(
+        "deepfool", c.with,
+        {{"model", testing::linear_model(weight)},
+         {"data", testing::hand_made_dataset(testing::images_from_rows({c.pixels}, {1, 2, 2}),
+                                             {c.label}, 3, 100)}});
     CHECK(set.prediction[0].item<std::int64_t>() == c.nearest);
     CHECK(set.success[0].item<int>() == 1);
     // Linear logits: one step crosses, and the sample stops there.
@@ -164,17 +144,20 @@ TEST_CASE("a clipped step falls short, the next one crosses, and batch-mates sto
   const testing::Connections inputs{
       {"model", testing::linear_model(two_class())},
       {"data",
-       data({{.02f, .9f, .9f, .02f}, {.6f, .4f, .65f, .4f}, {.6f, .4f, .65f, .4f}}, {0, 0, 1})}};
-  const auto set = attack("{overshoot: 0, batch: 3}", inputs);
-  CHECK(to_vector(set.success) == std::vector<std::int64_t>{1, 1, 0});
-  CHECK(to_vector(set.extra.at("iterations")) == std::vector<std::int64_t>{2, 1, 0});
+       testing::hand_made_dataset(
+           testing::images_from_rows(
+               {{.02f, .9f, .9f, .02f}, {.6f, .4f, .65f, .4f}, {.6f, .4f, .65f, .4f}}, {1, 2, 2}),
+           {0, 0, 1}, 3, 100)}};
+  const auto set = testing::run_attack("deepfool", "{overshoot: 0, batch: 3}", inputs);
+  CHECK(testing::int64_values(set.success) == std::vector<std::int64_t>{1, 1, 0});
+  CHECK(testing::int64_values(set.extra.at("iterations")) == std::vector<std::int64_t>{2, 1, 0});
   CHECK(set.adversarial.min().item<float>() >= 0);
   CHECK(set.adversarial.max().item<float>() <= 1);
   CHECK(set.adversarial.flatten()[0].item<float>() == 0);
   std::vector<double> g;
   for (double wi : kW) g.push_back(-2 * wi);
   check_close(perturbation_of(set, 1), boundary_step(dot(g, {.6, .4, .65, .4}), g, 0));
-  const auto alone = attack("{overshoot: 0, batch: 1}", inputs);
+  const auto alone = testing::run_attack("deepfool", "{overshoot: 0, batch: 1}", inputs);
   CHECK(torch::equal(alone.adversarial, set.adversarial));
 }
 
@@ -184,13 +167,15 @@ TEST_CASE("a candidate whose logit moves with the label's gives no direction and
   // copying class 0 too, no sample can move and it stays put for every iteration.
   const at::Tensor to_class_2 =
       torch::tensor({{1.f, 0.f, 0.f, 0.f}, {1.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 1.f, 0.f}});
-  const auto data_set = data({{.5f, .2f, .3f, .5f}}, {0});
-  const auto set = attack("{}", {{"model", testing::linear_model(to_class_2)}, {"data", data_set}});
+  const auto data_set = testing::hand_made_dataset(
+      testing::images_from_rows({{.5f, .2f, .3f, .5f}}, {1, 2, 2}), {0}, 3, 100);
+  const auto set = testing::run_attack(
+      "deepfool", "{}", {{"model", testing::linear_model(to_class_2)}, {"data", data_set}});
   CHECK(set.prediction[0].item<std::int64_t>() == 2);
   check_close(perturbation_of(set, 0), boundary_step(-0.2, {-1, 0, 1, 0}, 0.02));
   const at::Tensor stuck = torch::tensor({1.f, 0.f, 0.f, 0.f}).expand({3, 4});
-  const auto none =
-      attack("{iterations: 3}", {{"model", testing::linear_model(stuck)}, {"data", data_set}});
+  const auto none = testing::run_attack(
+      "deepfool", "{iterations: 3}", {{"model", testing::linear_model(stuck)}, {"data", data_set}});
   CHECK(torch::equal(none.adversarial, none.original));
   CHECK(none.success[0].item<int>() == 0);
   CHECK(none.extra.at("iterations")[0].item<std::int64_t>() == 3);
@@ -200,11 +185,14 @@ TEST_CASE("samples misclassified before the attack are left unchanged and never 
   const testing::Connections inputs{
       {"model", testing::linear_model(two_class())},
       {"data",
-       data({{.6f, .4f, .65f, .4f}, {.55f, .45f, .55f, .45f}, {.6f, .4f, .65f, .4f}}, {1, 0, 0})}};
-  const auto set = attack("{}", inputs);
-  CHECK(to_vector(set.original_prediction) == std::vector<std::int64_t>{0, 1, 0});
-  CHECK(to_vector(set.success) == std::vector<std::int64_t>{0, 0, 1});
-  CHECK(to_vector(set.extra.at("iterations")) == std::vector<std::int64_t>{0, 0, 1});
+       testing::hand_made_dataset(
+           testing::images_from_rows(
+               {{.6f, .4f, .65f, .4f}, {.55f, .45f, .55f, .45f}, {.6f, .4f, .65f, .4f}}, {1, 2, 2}),
+           {1, 0, 0}, 3, 100)}};
+  const auto set = testing::run_attack("deepfool", "{}", inputs);
+  CHECK(testing::int64_values(set.original_prediction) == std::vector<std::int64_t>{0, 1, 0});
+  CHECK(testing::int64_values(set.success) == std::vector<std::int64_t>{0, 0, 1});
+  CHECK(testing::int64_values(set.extra.at("iterations")) == std::vector<std::int64_t>{0, 0, 1});
   CHECK(torch::equal(set.adversarial.narrow(0, 0, 2), set.original.narrow(0, 0, 2)));
 }
 
@@ -215,8 +203,8 @@ TEST_CASE("on trained models, x' stays in [0, 1] and batches do not change the r
            {"softmax", trained()}, {"mlp", mlp}}) {
     CAPTURE(name);
     const auto& net = testing::model_in(inputs);
-    const auto one = attack("{batch: 1}", inputs);
-    const auto all = attack("{batch: 64}", inputs);
+    const auto one = testing::run_attack("deepfool", "{batch: 1}", inputs);
+    const auto all = testing::run_attack("deepfool", "{batch: 64}", inputs);
     const at::Tensor attacked = one.original_prediction.eq(one.labels);
     REQUIRE(attacked.sum().item<int>() > 0);
     for (const AdversarialSet* set : {&one, &all}) {
@@ -246,8 +234,10 @@ TEST_CASE("on trained models, x' stays in [0, 1] and batches do not change the r
 }
 
 TEST_CASE("bad parameters are rejected with errors naming them") {
-  const testing::Connections inputs{{"model", testing::linear_model(two_class())},
-                                    {"data", data({{.6f, .4f, .65f, .4f}}, {0})}};
+  const testing::Connections inputs{
+      {"model", testing::linear_model(two_class())},
+      {"data", testing::hand_made_dataset(
+                   testing::images_from_rows({{.6f, .4f, .65f, .4f}}, {1, 2, 2}), {0}, 3, 100)}};
   for (const auto& [with, name] :
        std::vector<std::pair<std::string, std::string>>{{"{overshoot: -0.1}", "overshoot"},
                                                         {"{iterations: 0}", "iterations"},
@@ -255,6 +245,7 @@ TEST_CASE("bad parameters are rejected with errors naming them") {
                                                         {"{candidates: -1}", "candidates"},
                                                         {"{batch: 0}", "batch"}}) {
     CAPTURE(with);
-    CHECK_THROWS_WITH_AS(attack(with, inputs), doctest::Contains(name.c_str()), blindspot::Error);
+    CHECK_THROWS_WITH_AS(testing::run_attack("deepfool", with, inputs),
+                         doctest::Contains(name.c_str()), blindspot::Error);
   }
 }

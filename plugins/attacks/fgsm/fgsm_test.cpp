@@ -25,28 +25,6 @@ at::Tensor three_class() {
   return torch::eye(3, 4);
 }
 
-// A dataset whose "test" split holds these 1x2x2 images (one row of four pixels each).
-std::shared_ptr<const blindspot::Dataset> data(const std::vector<std::vector<float>>& pixels,
-                                               const std::vector<std::int64_t>& labels) {
-  const auto n = static_cast<std::int64_t>(labels.size());
-  std::vector<float> flat;
-  for (const auto& row : pixels) flat.insert(flat.end(), row.begin(), row.end());
-  auto dataset = std::make_shared<blindspot::Dataset>();
-  dataset->source = "hand-made";
-  dataset->num_classes = 3;
-  dataset->splits["test"] = {torch::tensor(flat).view({n, 1, 2, 2}), torch::tensor(labels),
-                             torch::arange(100, 100 + n)};
-  return dataset;
-}
-
-AdversarialSet attack(const std::string& with, const testing::Connections& inputs,
-                      std::uint64_t seed = 1) {
-  const auto out = testing::run_node("fgsm", with, inputs, seed);
-  auto set = std::dynamic_pointer_cast<const AdversarialSet>(out.find("adversarial"));
-  REQUIRE(set);
-  return *set;
-}
-
 // A softmax model trained on the tiny data set, and that data set.
 const testing::Connections& trained() {
   static const testing::Connections inputs =
@@ -54,24 +32,23 @@ const testing::Connections& trained() {
   return inputs;
 }
 
-std::vector<std::int64_t> to_vector(const at::Tensor& t) {
-  at::Tensor c = t.to(torch::kLong).contiguous();
-  return {c.data_ptr<std::int64_t>(), c.data_ptr<std::int64_t>() + c.numel()};
-}
-
 }  // namespace
 
 TEST_CASE("the untargeted step is -epsilon * sign(W[y]) on the two-class linear model") {
-  const auto set = attack("{epsilon: 0.2}",
-                          {{"model", testing::linear_model(two_class())},
-                           {"data", data({{.5f, .5f, .7f, .3f}, {.5f, .5f, .4f, .6f}}, {0, 1})}});
+  const auto set = testing::run_attack(
+      "fgsm", "{epsilon: 0.2}",
+      {{"model", testing::linear_model(two_class())},
+       {"data",
+        testing::hand_made_dataset(
+            testing::images_from_rows({{.5f, .5f, .7f, .3f}, {.5f, .5f, .4f, .6f}}, {1, 2, 2}),
+            {0, 1}, 3, 100)}});
   const at::Tensor expected_step = -0.2f * two_class().sign().view({2, 1, 2, 2});
   CHECK(torch::allclose(set.perturbation(), expected_step, 0, 1e-6));
-  CHECK(to_vector(set.original_prediction) == std::vector<std::int64_t>{0, 1});
-  CHECK(to_vector(set.prediction) == std::vector<std::int64_t>{1, 0});
-  CHECK(to_vector(set.success) == std::vector<std::int64_t>{1, 1});
-  CHECK(to_vector(set.target) == std::vector<std::int64_t>{-1, -1});
-  CHECK(to_vector(set.indices) == std::vector<std::int64_t>{100, 101});
+  CHECK(testing::int64_values(set.original_prediction) == std::vector<std::int64_t>{0, 1});
+  CHECK(testing::int64_values(set.prediction) == std::vector<std::int64_t>{1, 0});
+  CHECK(testing::int64_values(set.success) == std::vector<std::int64_t>{1, 1});
+  CHECK(testing::int64_values(set.target) == std::vector<std::int64_t>{-1, -1});
+  CHECK(testing::int64_values(set.indices) == std::vector<std::int64_t>{100, 101});
   CHECK(torch::allclose(set.distortion, torch::full({2}, 0.2f)));
   CHECK(torch::equal(set.extra.at("epsilon"), torch::full({2}, 0.2f)));
 }
@@ -84,7 +61,7 @@ TEST_CASE("no pixel moves further than epsilon, and clipped images stay in [0, 1
       const std::string with =
           "{epsilon: " + std::to_string(eps) + ", clip: " + clip + ", batch: 7}";
       CAPTURE(with);
-      const auto set = attack(with, inputs);
+      const auto set = testing::run_attack("fgsm", with, inputs);
       const auto test =
           std::dynamic_pointer_cast<const blindspot::Dataset>(inputs.at(1).second)->split("test");
       REQUIRE(set.size() == test.size());
@@ -112,16 +89,19 @@ TEST_CASE("a large targeted step reaches the next and the least-likely label") {
   // Logits are pixels 0-2: labels 0, 1, 2, 0; least likely 2, 0, 1, 1.
   auto inputs = testing::Connections{
       {"model", testing::linear_model(three_class())},
-      {"data",
-       data(
-           {{.9f, .5f, .1f, .5f}, {.2f, .8f, .5f, .4f}, {.3f, .1f, .7f, .6f}, {.6f, .2f, .4f, .3f}},
-           {0, 1, 2, 0})}};
+      {"data", testing::hand_made_dataset(testing::images_from_rows({{.9f, .5f, .1f, .5f},
+                                                                     {.2f, .8f, .5f, .4f},
+                                                                     {.3f, .1f, .7f, .6f},
+                                                                     {.6f, .2f, .4f, .3f}},
+                                                                    {1, 2, 2}),
+                                          {0, 1, 2, 0}, 3, 100)}};
   const std::vector<std::pair<std::string, std::vector<std::int64_t>>> cases = {
       {"next", {1, 2, 0, 1}}, {"least-likely", {2, 0, 1, 1}}};
   for (const auto& [target, expected] : cases) {
     CAPTURE(target);
-    const auto set = attack("{epsilon: 1, mode: targeted, target: " + target + "}", inputs);
-    CHECK(to_vector(set.target) == expected);
+    const auto set =
+        testing::run_attack("fgsm", "{epsilon: 1, mode: targeted, target: " + target + "}", inputs);
+    CHECK(testing::int64_values(set.target) == expected);
     CHECK(torch::equal(set.prediction, set.target));
     CHECK(set.success.all().item<bool>());
     // Descending the target's loss raises its pixel to 1, lowers the other logits' pixels to 0
@@ -138,11 +118,13 @@ TEST_CASE("the random target is never the true label and is fixed by the seed") 
   std::vector<std::vector<float>> pixels(n, {.5f, .5f, .5f, .5f});
   std::vector<std::int64_t> labels;
   for (std::int64_t i = 0; i < n; ++i) labels.push_back(i % 3);
-  const testing::Connections inputs{{"model", testing::linear_model(three_class())},
-                                    {"data", data(pixels, labels)}};
+  const testing::Connections inputs{
+      {"model", testing::linear_model(three_class())},
+      {"data",
+       testing::hand_made_dataset(testing::images_from_rows(pixels, {1, 2, 2}), labels, 3, 100)}};
   const std::string with = "{mode: targeted, count: 300}";
-  const auto set = attack(with, inputs, 7);
-  const std::vector<std::int64_t> targets = to_vector(set.target);
+  const auto set = testing::run_attack("fgsm", with, inputs, 7);
+  const std::vector<std::int64_t> targets = testing::int64_values(set.target);
   // The portable draw: rng() % 2 (rejecting nothing in practice) from mt19937_64(seed), skipping
   // the true label.
   std::mt19937_64 rng(7);
@@ -155,15 +137,16 @@ TEST_CASE("the random target is never the true label and is fixed by the seed") 
   }
   CHECK(next > 100);  // both other labels are drawn, about equally often
   CHECK(next < 200);
-  CHECK(torch::equal(attack(with, inputs, 7).target, set.target));
-  CHECK_FALSE(torch::equal(attack(with, inputs, 8).target, set.target));
+  CHECK(torch::equal(testing::run_attack("fgsm", with, inputs, 7).target, set.target));
+  CHECK_FALSE(torch::equal(testing::run_attack("fgsm", with, inputs, 8).target, set.target));
 }
 
 TEST_CASE("search finds, per sample, the smallest epsilon that flips it") {
   const auto& inputs = trained();
   const auto& net = testing::model_in(inputs);
-  const auto set = attack("{epsilon: 0.5, search: true, search_steps: 20}", inputs);
-  const auto plain = attack("{epsilon: 0.5}", inputs);
+  const auto set =
+      testing::run_attack("fgsm", "{epsilon: 0.5, search: true, search_steps: 20}", inputs);
+  const auto plain = testing::run_attack("fgsm", "{epsilon: 0.5}", inputs);
   CHECK(torch::equal(set.success, plain.success));  // the search never loses a success
   REQUIRE(set.success.sum().item<int>() > 0);
   const at::Tensor direction = blindspot::input_gradient(net, set.original, set.labels).sign();
@@ -184,16 +167,18 @@ TEST_CASE("samples misclassified before the attack are recorded but never succee
   // Sample 1 is labelled 1 but predicted 0; sample 3 is labelled 0 but predicted 1.
   const testing::Connections inputs{
       {"model", testing::linear_model(two_class())},
-      {"data",
-       data(
-           {{.5f, .5f, .7f, .3f}, {.5f, .5f, .7f, .3f}, {.5f, .5f, .3f, .7f}, {.5f, .5f, .3f, .7f}},
-           {0, 1, 1, 0})}};
+      {"data", testing::hand_made_dataset(testing::images_from_rows({{.5f, .5f, .7f, .3f},
+                                                                     {.5f, .5f, .7f, .3f},
+                                                                     {.5f, .5f, .3f, .7f},
+                                                                     {.5f, .5f, .3f, .7f}},
+                                                                    {1, 2, 2}),
+                                          {0, 1, 1, 0}, 3, 100)}};
   for (const char* with : {"{epsilon: 0.3}", "{epsilon: 0.3, search: true}",
                            "{epsilon: 0.3, mode: targeted, target: next}"}) {
     CAPTURE(with);
-    const auto set = attack(with, inputs);
-    CHECK(to_vector(set.original_prediction) == std::vector<std::int64_t>{0, 0, 1, 1});
-    CHECK(to_vector(set.success) == std::vector<std::int64_t>{1, 0, 1, 0});
+    const auto set = testing::run_attack("fgsm", with, inputs);
+    CHECK(testing::int64_values(set.original_prediction) == std::vector<std::int64_t>{0, 0, 1, 1});
+    CHECK(testing::int64_values(set.success) == std::vector<std::int64_t>{1, 0, 1, 0});
     CHECK(set.prediction[1].item<std::int64_t>() == 0);  // still "wrong", yet no success
     CHECK(set.extra.at("epsilon")[1].item<float>() == doctest::Approx(0.3));
   }
@@ -203,19 +188,19 @@ TEST_CASE("count and offset take a slice of the split, and a short split is atta
   const auto& inputs = trained();
   const auto test =
       std::dynamic_pointer_cast<const blindspot::Dataset>(inputs.at(1).second)->split("test");
-  CHECK(attack("{count: 100000}", inputs).size() == test.size());
-  const auto set = attack("{offset: 5, count: 4}", inputs);
+  CHECK(testing::run_attack("fgsm", "{count: 100000}", inputs).size() == test.size());
+  const auto set = testing::run_attack("fgsm", "{offset: 5, count: 4}", inputs);
   CHECK(torch::equal(set.indices, test.indices.narrow(0, 5, 4)));
   CHECK(torch::equal(set.original, test.images.narrow(0, 5, 4)));
-  CHECK(attack("{offset: 60, count: 10}", inputs).size() == test.size() - 60);
+  CHECK(testing::run_attack("fgsm", "{offset: 60, count: 10}", inputs).size() == test.size() - 60);
   const auto train =
       std::dynamic_pointer_cast<const blindspot::Dataset>(inputs.at(1).second)->split("train");
-  CHECK(torch::equal(attack("{split: train, count: 3}", inputs).indices,
+  CHECK(torch::equal(testing::run_attack("fgsm", "{split: train, count: 3}", inputs).indices,
                      train.indices.narrow(0, 0, 3)));
-  CHECK_THROWS_WITH_AS(attack("{offset: 1000}", inputs), doctest::Contains("offset"),
-                       blindspot::Error);
-  CHECK_THROWS_WITH_AS(attack("{split: nope}", inputs), doctest::Contains("nope"),
-                       blindspot::Error);
+  CHECK_THROWS_WITH_AS(testing::run_attack("fgsm", "{offset: 1000}", inputs),
+                       doctest::Contains("offset"), blindspot::Error);
+  CHECK_THROWS_WITH_AS(testing::run_attack("fgsm", "{split: nope}", inputs),
+                       doctest::Contains("nope"), blindspot::Error);
 }
 
 TEST_CASE("round_trip restores an identical adversarial set") {
@@ -255,6 +240,7 @@ TEST_CASE("bad parameters are rejected with errors naming them") {
                                                         {"{search_steps: 0}", "search_steps"},
                                                         {"{epsilom: 0.1}", "epsilom"}}) {
     CAPTURE(with);
-    CHECK_THROWS_WITH_AS(attack(with, inputs), doctest::Contains(name.c_str()), blindspot::Error);
+    CHECK_THROWS_WITH_AS(testing::run_attack("fgsm", with, inputs), doctest::Contains(name.c_str()),
+                         blindspot::Error);
   }
 }

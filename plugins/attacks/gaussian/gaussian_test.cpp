@@ -29,18 +29,10 @@ const blindspot::LabelledImages& test_split() {
   return std::dynamic_pointer_cast<const blindspot::Dataset>(trained().at(1).second)->split("test");
 }
 
-AdversarialSet noise(const std::string& with, const testing::Connections& inputs,
-                     std::uint64_t seed = 1) {
-  const auto out = testing::run_node("gaussian", with, inputs, seed);
-  auto set = std::dynamic_pointer_cast<const AdversarialSet>(out.find("adversarial"));
-  REQUIRE(set);
-  return *set;
-}
-
 }  // namespace
 
 TEST_CASE("unclipped noise achieves the requested stddev") {
-  const auto set = noise("{stddev: 0.1}", trained());
+  const auto set = testing::run_attack("gaussian", "{stddev: 0.1}", trained());
   REQUIRE(set.size() == 200);
   CHECK(set.original[0].numel() == 784);
   CHECK(set.distortion.mean().item<double>() == doctest::Approx(0.1).epsilon(0.05));
@@ -55,8 +47,8 @@ TEST_CASE("unclipped noise achieves the requested stddev") {
 }
 
 TEST_CASE("clipped noise is the unclipped noise clamped into [0, 1], with a lower distortion") {
-  const auto raw = noise("{stddev: 0.3}", trained());
-  const auto clipped = noise("{stddev: 0.3, clip: true}", trained());
+  const auto raw = testing::run_attack("gaussian", "{stddev: 0.3}", trained());
+  const auto clipped = testing::run_attack("gaussian", "{stddev: 0.3, clip: true}", trained());
   CHECK(torch::equal(clipped.adversarial, raw.adversarial.clamp(0, 1)));
   CHECK(clipped.adversarial.min().item<float>() >= 0);
   CHECK(clipped.adversarial.max().item<float>() <= 1);
@@ -66,15 +58,19 @@ TEST_CASE("clipped noise is the unclipped noise clamped into [0, 1], with a lowe
 }
 
 TEST_CASE("the same seed gives the same noise, another seed other noise") {
-  const auto a = noise("{stddev: 0.1}", trained(), 5);
-  CHECK(torch::equal(noise("{stddev: 0.1}", trained(), 5).adversarial, a.adversarial));
-  CHECK_FALSE(torch::equal(noise("{stddev: 0.1}", trained(), 6).adversarial, a.adversarial));
+  const auto a = testing::run_attack("gaussian", "{stddev: 0.1}", trained(), 5);
+  CHECK(torch::equal(testing::run_attack("gaussian", "{stddev: 0.1}", trained(), 5).adversarial,
+                     a.adversarial));
+  CHECK_FALSE(torch::equal(
+      testing::run_attack("gaussian", "{stddev: 0.1}", trained(), 6).adversarial, a.adversarial));
   // The noise does not depend on the batch size of the forward passes.
-  CHECK(torch::equal(noise("{stddev: 0.1, batch: 7}", trained(), 5).adversarial, a.adversarial));
+  CHECK(torch::equal(
+      testing::run_attack("gaussian", "{stddev: 0.1, batch: 7}", trained(), 5).adversarial,
+      a.adversarial));
 }
 
 TEST_CASE("zero stddev leaves every image alone and succeeds nowhere") {
-  const auto set = noise("{stddev: 0}", trained());
+  const auto set = testing::run_attack("gaussian", "{stddev: 0}", trained());
   CHECK(torch::equal(set.adversarial, set.original));
   CHECK(torch::equal(set.prediction, set.original_prediction));
   CHECK(set.success.sum().item<int>() == 0);
@@ -92,7 +88,7 @@ TEST_CASE("every field is filled, and success means a correct label changed") {
   const at::Tensor labels = torch::arange(n).remainder(2);
   dataset->splits["test"] = {images, labels, torch::arange(1000, 1000 + n)};
   const testing::Connections inputs{{"model", testing::linear_model(weight)}, {"data", dataset}};
-  const auto set = noise("{stddev: 0.5, count: 400, batch: 64}", inputs);
+  const auto set = testing::run_attack("gaussian", "{stddev: 0.5, count: 400, batch: 64}", inputs);
   CHECK(torch::equal(set.original, images));
   CHECK(torch::equal(set.labels, labels));
   CHECK(torch::equal(set.indices, torch::arange(1000, 1000 + n)));
@@ -111,12 +107,12 @@ TEST_CASE("every field is filled, and success means a correct label changed") {
 }
 
 TEST_CASE("count and offset take a slice of the split, and a short split is taken whole") {
-  CHECK(noise("{count: 5000}", trained()).size() == 200);
-  const auto set = noise("{offset: 190, count: 5}", trained());
+  CHECK(testing::run_attack("gaussian", "{count: 5000}", trained()).size() == 200);
+  const auto set = testing::run_attack("gaussian", "{offset: 190, count: 5}", trained());
   CHECK(torch::equal(set.indices, test_split().indices.narrow(0, 190, 5)));
-  CHECK(noise("{offset: 195, count: 50}", trained()).size() == 5);
-  CHECK_THROWS_WITH_AS(noise("{offset: 200}", trained()), doctest::Contains("offset"),
-                       blindspot::Error);
+  CHECK(testing::run_attack("gaussian", "{offset: 195, count: 50}", trained()).size() == 5);
+  CHECK_THROWS_WITH_AS(testing::run_attack("gaussian", "{offset: 200}", trained()),
+                       doctest::Contains("offset"), blindspot::Error);
 }
 
 TEST_CASE("round_trip restores an identical noisy set") {
@@ -150,6 +146,7 @@ TEST_CASE("bad parameters are rejected with errors naming them") {
                                                         {"{clip: maybe}", "clip"},
                                                         {"{sigma: 0.1}", "sigma"}}) {
     CAPTURE(with);
-    CHECK_THROWS_WITH_AS(noise(with, trained()), doctest::Contains(name.c_str()), blindspot::Error);
+    CHECK_THROWS_WITH_AS(testing::run_attack("gaussian", with, trained()),
+                         doctest::Contains(name.c_str()), blindspot::Error);
   }
 }

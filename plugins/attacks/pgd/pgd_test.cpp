@@ -29,38 +29,11 @@ at::Tensor three_class() {
   return torch::eye(3, 4);
 }
 
-// A dataset whose "test" split holds these 1x2x2 images (one row of four pixels each).
-std::shared_ptr<const blindspot::Dataset> data(const std::vector<std::vector<float>>& pixels,
-                                               const std::vector<std::int64_t>& labels) {
-  const auto n = static_cast<std::int64_t>(labels.size());
-  std::vector<float> flat;
-  for (const auto& row : pixels) flat.insert(flat.end(), row.begin(), row.end());
-  auto dataset = std::make_shared<blindspot::Dataset>();
-  dataset->source = "hand-made";
-  dataset->num_classes = 3;
-  dataset->splits["test"] = {torch::tensor(flat).view({n, 1, 2, 2}), torch::tensor(labels),
-                             torch::arange(10, 10 + n)};
-  return dataset;
-}
-
-AdversarialSet attack(const std::string& with, const testing::Connections& inputs,
-                      std::uint64_t seed = 1) {
-  const auto out = testing::run_node("pgd", with, inputs, seed);
-  auto set = std::dynamic_pointer_cast<const AdversarialSet>(out.find("adversarial"));
-  REQUIRE(set);
-  return *set;
-}
-
 // A softmax model trained on the tiny data set (64 test images of 28x28), and that data set.
 const testing::Connections& trained() {
   static const testing::Connections inputs =
       testing::trained_on_tiny("softmax", "{epochs: 5}", 128);
   return inputs;
-}
-
-std::vector<std::int64_t> to_vector(const at::Tensor& t) {
-  at::Tensor c = t.to(torch::kLong).contiguous();
-  return {c.data_ptr<std::int64_t>(), c.data_ptr<std::int64_t>() + c.numel()};
 }
 
 // Per-sample size of the perturbation in the attack's norm.
@@ -91,7 +64,7 @@ TEST_CASE("x' never leaves its epsilon-ball nor [0, 1], for both norms") {
     const std::string with = "{norm: " + norm + ", epsilon: " + std::to_string(eps) +
                              ", iterations: 10, restarts: 2, batch: 16}";
     CAPTURE(with);
-    const auto set = attack(with, inputs);
+    const auto set = testing::run_attack("pgd", with, inputs);
     REQUIRE(set.size() == 64);
     const at::Tensor sizes = norm == "linf" ? linf_sizes(set) : l2_sizes(set);
     CHECK(sizes.max().item<double>() <= eps + 1e-6);
@@ -120,8 +93,10 @@ TEST_CASE("on W = [w; -w], PGD succeeds just outside the closest boundary and ne
   std::vector<std::int64_t> labels;
   for (const auto& row : pixels)
     labels.push_back(torch::tensor(row).dot(w).item<float>() > 0 ? 0 : 1);
-  const testing::Connections inputs{{"model", testing::linear_model(two_class())},
-                                    {"data", data(pixels, labels)}};
+  const testing::Connections inputs{
+      {"model", testing::linear_model(two_class())},
+      {"data",
+       testing::hand_made_dataset(testing::images_from_rows(pixels, {1, 2, 2}), labels, 3, 10)}};
   for (const std::string norm : {"l2", "linf"}) {
     const double dual = norm == "l2" ? w.norm(2).item<double>() : w.abs().sum().item<double>();
     for (std::size_t i = 0; i < pixels.size(); ++i) {
@@ -131,7 +106,7 @@ TEST_CASE("on W = [w; -w], PGD succeeds just outside the closest boundary and ne
                                  ", epsilon: " + std::to_string(factor * closest) +
                                  ", offset: " + std::to_string(i) + ", count: 1}";
         CAPTURE(with);
-        const auto set = attack(with, inputs);
+        const auto set = testing::run_attack("pgd", with, inputs);
         const double size = (norm == "l2" ? l2_sizes(set) : linf_sizes(set)).item<double>();
         const double side = set.adversarial.flatten().dot(w).item<double>();
         if (factor > 1) {
@@ -153,10 +128,12 @@ TEST_CASE("targeted mode reaches the target on the three-class linear model") {
   // L-inf move of at most 0.2, reaching the listed labels (2, 0, 1, 1) at most 0.4.
   const testing::Connections inputs{
       {"model", testing::linear_model(three_class())},
-      {"data",
-       data(
-           {{.9f, .5f, .1f, .5f}, {.2f, .8f, .5f, .4f}, {.3f, .1f, .7f, .6f}, {.6f, .2f, .4f, .3f}},
-           {0, 1, 2, 0})}};
+      {"data", testing::hand_made_dataset(testing::images_from_rows({{.9f, .5f, .1f, .5f},
+                                                                     {.2f, .8f, .5f, .4f},
+                                                                     {.3f, .1f, .7f, .6f},
+                                                                     {.6f, .2f, .4f, .3f}},
+                                                                    {1, 2, 2}),
+                                          {0, 1, 2, 0}, 3, 10)}};
   const std::vector<std::pair<std::string, std::vector<std::int64_t>>> cases = {
       {"{epsilon: 0.25, mode: targeted, target: next}", {1, 2, 0, 1}},
       {"{epsilon: 0.6, norm: l2, mode: targeted, target: next}", {1, 2, 0, 1}},
@@ -167,45 +144,48 @@ TEST_CASE("targeted mode reaches the target on the three-class linear model") {
        {2, 0, 1, 1}}};
   for (const auto& [with, expected] : cases) {
     CAPTURE(with);
-    const auto set = attack(with, inputs);
-    CHECK(to_vector(set.target) == expected);
+    const auto set = testing::run_attack("pgd", with, inputs);
+    CHECK(testing::int64_values(set.target) == expected);
     CHECK(torch::equal(set.prediction, set.target));
     CHECK(set.success.all().item<bool>());
   }
   // From x, each sign step raises the target's pixel, lowers the other logits' pixels and leaves
   // pixel 3 (zero gradient) alone, until the ball or the box stops it.
-  const auto set =
-      attack("{epsilon: 0.25, mode: targeted, target: next, random_start: false}", inputs);
+  const auto set = testing::run_attack(
+      "pgd", "{epsilon: 0.25, mode: targeted, target: next, random_start: false}", inputs);
   const at::Tensor x = set.original.view({4, 4}), moved = set.adversarial.view({4, 4});
   const at::Tensor up = torch::one_hot(set.target, 3).to(torch::kBool);
   const at::Tensor logit_pixels = x.narrow(1, 0, 3);
   const at::Tensor want = torch::where(up, logit_pixels + 0.25f, logit_pixels - 0.25f).clamp(0, 1);
   CHECK(torch::allclose(moved.narrow(1, 0, 3), want, 0, 1e-6));
   CHECK(torch::equal(moved.select(1, 3), x.select(1, 3)));
-  CHECK(to_vector(set.extra.at("restarts")) == std::vector<std::int64_t>{1, 1, 1, 1});
-  CHECK(attack("{epsilon: 0.1, mode: targeted, target: next}", inputs).success.sum().item<int>() ==
-        0);
+  CHECK(testing::int64_values(set.extra.at("restarts")) == std::vector<std::int64_t>{1, 1, 1, 1});
+  CHECK(testing::run_attack("pgd", "{epsilon: 0.1, mode: targeted, target: next}", inputs)
+            .success.sum()
+            .item<int>() == 0);
 }
 
 TEST_CASE("samples misclassified before the attack are left alone and never succeed") {
   // Sample 1 is labelled 1 but predicted 0; sample 3 is labelled 0 but predicted 1.
   const testing::Connections inputs{
       {"model", testing::linear_model(two_class())},
-      {"data",
-       data(
-           {{.5f, .5f, .7f, .3f}, {.5f, .5f, .7f, .3f}, {.5f, .5f, .3f, .7f}, {.5f, .5f, .3f, .7f}},
-           {0, 1, 1, 0})}};
+      {"data", testing::hand_made_dataset(testing::images_from_rows({{.5f, .5f, .7f, .3f},
+                                                                     {.5f, .5f, .7f, .3f},
+                                                                     {.5f, .5f, .3f, .7f},
+                                                                     {.5f, .5f, .3f, .7f}},
+                                                                    {1, 2, 2}),
+                                          {0, 1, 1, 0}, 3, 10)}};
   for (const std::string with :
        {"{epsilon: 0.3, restarts: 3}", "{norm: l2, epsilon: 0.5, restarts: 3}",
         "{epsilon: 0.3, restarts: 3, mode: targeted, target: next}"}) {
     CAPTURE(with);
-    const auto set = attack(with, inputs);
-    CHECK(to_vector(set.original_prediction) == std::vector<std::int64_t>{0, 0, 1, 1});
-    CHECK(to_vector(set.success) == std::vector<std::int64_t>{1, 0, 1, 0});
+    const auto set = testing::run_attack("pgd", with, inputs);
+    CHECK(testing::int64_values(set.original_prediction) == std::vector<std::int64_t>{0, 0, 1, 1});
+    CHECK(testing::int64_values(set.success) == std::vector<std::int64_t>{1, 0, 1, 0});
     CHECK(torch::equal(set.adversarial[1], set.original[1]));
     CHECK(torch::equal(set.adversarial[3], set.original[3]));
     // The others are fooled by their first attempt.
-    CHECK(to_vector(set.extra.at("restarts")) == std::vector<std::int64_t>{1, 0, 1, 0});
+    CHECK(testing::int64_values(set.extra.at("restarts")) == std::vector<std::int64_t>{1, 0, 1, 0});
   }
 }
 
@@ -218,7 +198,7 @@ TEST_CASE("every success is re-checked by the model on the archived x'") {
        {"{epsilon: 0.3}", "{norm: l2, epsilon: 8}", "{epsilon: 0.32, mode: targeted}",
         "{norm: l2, epsilon: 9, mode: targeted, target: least-likely}"}) {
     CAPTURE(with);
-    const auto set = attack(with, inputs);
+    const auto set = testing::run_attack("pgd", with, inputs);
     CHECK(torch::equal(blindspot::predict(net, set.adversarial), set.prediction));
     CHECK(torch::equal(blindspot::predict(net, set.original), set.original_prediction));
     const bool targeted = with.find("targeted") != std::string::npos;
@@ -238,11 +218,11 @@ TEST_CASE("the same seed gives the same set, whatever the batch") {
     const std::string with =
         "{norm: " + norm + ", epsilon: " + eps + ", iterations: 5, restarts: 2";
     CAPTURE(with);
-    const auto set = attack(with + ", batch: 64}", inputs, 3);
-    CHECK(identical(attack(with + ", batch: 64}", inputs, 3), set));
-    CHECK(identical(attack(with + ", batch: 1}", inputs, 3), set));
-    CHECK_FALSE(
-        torch::equal(attack(with + ", batch: 64}", inputs, 4).adversarial, set.adversarial));
+    const auto set = testing::run_attack("pgd", with + ", batch: 64}", inputs, 3);
+    CHECK(identical(testing::run_attack("pgd", with + ", batch: 64}", inputs, 3), set));
+    CHECK(identical(testing::run_attack("pgd", with + ", batch: 1}", inputs, 3), set));
+    CHECK_FALSE(torch::equal(
+        testing::run_attack("pgd", with + ", batch: 64}", inputs, 4).adversarial, set.adversarial));
   }
 }
 
@@ -254,8 +234,8 @@ namespace {
 std::pair<std::int64_t, std::int64_t> compare_restarts(const std::string& with,
                                                        const testing::Connections& inputs) {
   CAPTURE(with);
-  const auto once = attack("{" + with + ", restarts: 1}", inputs, 5);
-  const auto often = attack("{" + with + ", restarts: 6}", inputs, 5);
+  const auto once = testing::run_attack("pgd", "{" + with + ", restarts: 1}", inputs, 5);
+  const auto often = testing::run_attack("pgd", "{" + with + ", restarts: 6}", inputs, 5);
   const at::Tensor won_once = once.success.to(torch::kBool);
   const at::Tensor attacked = once.original_prediction.eq(once.labels);
   CHECK(once.successes() < attacked.sum().item<std::int64_t>());  // epsilon fails some
@@ -282,14 +262,18 @@ TEST_CASE("more restarts never fool fewer samples") {
   // 0.9, about 8% of the draws, so six attempts fool several times more samples than one.
   const testing::Connections grey{
       {"model", testing::linear_model(two_class())},
-      {"data", data(std::vector<std::vector<float>>(100, {.5f, .5f, .5f, .5f}),
-                    std::vector<std::int64_t>(100, 1))}};
+      {"data", testing::hand_made_dataset(
+                   testing::images_from_rows(
+                       std::vector<std::vector<float>>(100, {.5f, .5f, .5f, .5f}), {1, 2, 2}),
+                   std::vector<std::int64_t>(100, 1), 3, 10)}};
   const auto [once, often] = compare_restarts("epsilon: 0.2, iterations: 1, count: 100", grey);
   MESSAGE("grey samples fooled: " << once << " by one attempt, " << often << " by six");
   CHECK(once > 0);
   CHECK(often > 2 * once);
   // Without a random start every attempt would be the same, so only one is run.
-  CHECK(attack("{epsilon: 0.2, iterations: 1, count: 100, restarts: 6, random_start: false}", grey)
+  CHECK(testing::run_attack(
+            "pgd", "{epsilon: 0.2, iterations: 1, count: 100, restarts: 6, random_start: false}",
+            grey)
             .extra.at("restarts")
             .max()
             .item<std::int64_t>() == 1);
@@ -319,7 +303,8 @@ TEST_CASE("bad parameters are refused at validation, naming them") {
                                                         {"{targets: [-1]}", "targets"},
                                                         {"{epsilom: 0.1}", "epsilom"}}) {
     CAPTURE(with);
-    const std::string message = testing::error_of([&] { attack(with, inputs); });
+    const std::string message =
+        testing::error_of([&] { testing::run_attack("pgd", with, inputs); });
     CHECK(message.find("parameter '" + name + "'") != std::string::npos);
   }
 }

@@ -14,26 +14,6 @@ namespace testing = blindspot::testing;
 
 namespace {
 
-// A dataset whose "train" split holds these 1x2x2 images.
-std::shared_ptr<const blindspot::Dataset> data(const at::Tensor& pixels,
-                                               const std::vector<std::int64_t>& labels,
-                                               std::int64_t classes) {
-  const auto n = static_cast<std::int64_t>(labels.size());
-  auto dataset = std::make_shared<blindspot::Dataset>();
-  dataset->source = "hand-made";
-  dataset->num_classes = classes;
-  dataset->splits["train"] = {pixels.view({n, 1, 2, 2}), torch::tensor(labels),
-                              torch::arange(100, 100 + n)};
-  return dataset;
-}
-
-AdversarialSet attack(const std::string& with, const testing::Connections& inputs) {
-  const auto out = testing::run_node("szegedy", with, inputs);
-  auto set = std::dynamic_pointer_cast<const AdversarialSet>(out.find("adversarial"));
-  REQUIRE(set);
-  return *set;
-}
-
 // A softmax model trained on the tiny data set, and that data set.
 const testing::Connections& trained() {
   static const testing::Connections inputs =
@@ -47,7 +27,8 @@ testing::Connections three_class() {
   const at::Tensor pixels = torch::tensor(
       {.9f, .5f, .1f, .5f, .2f, .8f, .5f, .4f, .3f, .1f, .7f, .6f, .6f, .2f, .4f, .3f});
   return {{"model", testing::linear_model(torch::eye(3, 4), torch::zeros({3}))},
-          {"data", data(pixels, {0, 1, 2, 1}, 3)}};
+          {"data",
+           testing::hand_made_dataset(pixels.view({4, 1, 2, 2}), {0, 1, 2, 1}, 3, 100, "train")}};
 }
 
 // A sigmoid MLP trained on five noisy 1x6x6 prototypes, with its data: a nonlinear
@@ -85,8 +66,8 @@ std::pair<double, double> paired_means(const AdversarialSet& a, const Adversaria
 
 TEST_CASE("untargeted finds examples about as close as the best of all targeted ones") {
   const auto& inputs = five_class_mlp();
-  const auto untargeted = attack("{count: 40, target: untargeted}", inputs);
-  const auto all = attack("{count: 40, target: all}", inputs);
+  const auto untargeted = testing::run_attack("szegedy", "{count: 40, target: untargeted}", inputs);
+  const auto all = testing::run_attack("szegedy", "{count: 40, target: all}", inputs);
   const at::Tensor correct = untargeted.original_prediction.eq(untargeted.labels);
   REQUIRE(correct.sum().item<int>() >= 30);
   CHECK(torch::equal(untargeted.success, correct.to(torch::kUInt8)));
@@ -100,8 +81,10 @@ TEST_CASE("untargeted finds examples about as close as the best of all targeted 
 
 TEST_CASE("untargeted: one and two drivers agree within 0.1% on the mean") {
   const auto& inputs = five_class_mlp();
-  const auto one = attack("{count: 40, target: untargeted, threads: 1}", inputs);
-  const auto two = attack("{count: 40, target: untargeted, threads: 2, batch: 7}", inputs);
+  const auto one =
+      testing::run_attack("szegedy", "{count: 40, target: untargeted, threads: 1}", inputs);
+  const auto two = testing::run_attack(
+      "szegedy", "{count: 40, target: untargeted, threads: 2, batch: 7}", inputs);
   CHECK(torch::equal(one.success, two.success));
   const auto [a, b] = paired_means(one, two);
   CHECK(b == doctest::Approx(a).epsilon(0.001));
@@ -112,14 +95,16 @@ TEST_CASE("by-index targets follow each sample's source index") {
   std::string targets = "[";
   for (int i = 0; i < 104; ++i) targets += (i ? ", " : "") + std::to_string(i == 100 ? 2 : 0);
   targets += "]";
-  const auto set = attack("{target: by-index, targets: " + targets + "}", inputs);
+  const auto set =
+      testing::run_attack("szegedy", "{target: by-index, targets: " + targets + "}", inputs);
   CHECK(torch::equal(set.target, torch::tensor({2, 0, 0, 0}).to(torch::kLong)));
   CHECK(set.success[0].item<int>() == 1);
   CHECK(set.success[1].item<int>() == 1);
   CHECK(set.success[2].item<int>() == 1);
   CHECK(set.success[3].item<int>() == 0);  // misclassified before
-  CHECK_THROWS_WITH_AS(attack("{target: by-index, targets: [1, 2]}", inputs),
-                       doctest::Contains("source index 100"), blindspot::Error);
+  CHECK_THROWS_WITH_AS(
+      testing::run_attack("szegedy", "{target: by-index, targets: [1, 2]}", inputs),
+      doctest::Contains("source index 100"), blindspot::Error);
 }
 
 TEST_CASE("on a two-class linear model the distortion meets the distance to the boundary") {
@@ -139,8 +124,10 @@ TEST_CASE("on a two-class linear model the distortion meets the distance to the 
   const at::Tensor foot = x + (bound * sign).unsqueeze(1) * normal / normal.norm();
   REQUIRE((margin > 0).all().item<bool>());
   REQUIRE(((foot > 0) & (foot < 1)).all().item<bool>());
-  const auto set = attack("{target: next, search: {plugin: c_search, steps: 20}}",
-                          {{"model", testing::linear_model(w, b)}, {"data", data(x, labels, 2)}});
+  const auto set = testing::run_attack(
+      "szegedy", "{target: next, search: {plugin: c_search, steps: 20}}",
+      {{"model", testing::linear_model(w, b)},
+       {"data", testing::hand_made_dataset(x.view({4, 1, 2, 2}), labels, 2, 100, "train")}});
   CHECK(set.success.all().item<bool>());
   const at::Tensor l2 = set.distortion * 2;  // sqrt(D) = 2
   CAPTURE(l2);
@@ -155,7 +142,8 @@ TEST_CASE("x' stays in [0, 1], success is re-verified, and misclassified samples
   const auto& net = testing::model_in(inputs);
   for (const char* target : {"next", "untargeted", "random", "least-likely"}) {
     CAPTURE(target);
-    const auto set = attack(std::string("{target: ") + target + "}", inputs);
+    const auto set =
+        testing::run_attack("szegedy", std::string("{target: ") + target + "}", inputs);
     CHECK(set.adversarial.min().item<float>() >= 0);
     CHECK(set.adversarial.max().item<float>() <= 1);
     CHECK(torch::equal(set.prediction, net.logits(set.adversarial).argmax(1)));
@@ -179,13 +167,14 @@ TEST_CASE("x' stays in [0, 1], success is re-verified, and misclassified samples
 
 TEST_CASE("target all reports the closest of the single-target runs") {
   const auto inputs = three_class();
-  const auto all = attack("{target: all}", inputs);
+  const auto all = testing::run_attack("szegedy", "{target: all}", inputs);
   // Sample 0 (pixels .9 .5 .1): label 1 is closer (distance .4 / sqrt 2) than label 2.
   CHECK(all.target[0].item<std::int64_t>() == 1);
   CHECK(all.success.narrow(0, 0, 3).all().item<bool>());
   for (int l = 0; l < 3; ++l) {
     CAPTURE(l);
-    const auto one = attack("{target: list, targets: [" + std::to_string(l) + "]}", inputs);
+    const auto one = testing::run_attack(
+        "szegedy", "{target: list, targets: [" + std::to_string(l) + "]}", inputs);
     for (int i = 0; i < 3; ++i) {
       if (one.labels[i].item<int>() == l) {
         CHECK(one.success[i].item<int>() == 0);  // the true label is no target
@@ -199,7 +188,7 @@ TEST_CASE("target all reports the closest of the single-target runs") {
 
 TEST_CASE("every correctly classified tiny sample is attacked successfully") {
   const auto& inputs = trained();
-  const auto set = attack("{count: 24}", inputs);
+  const auto set = testing::run_attack("szegedy", "{count: 24}", inputs);
   REQUIRE(set.size() == 24);
   const at::Tensor correct = set.original_prediction.eq(set.labels);
   REQUIRE(correct.sum().item<int>() > 20);
@@ -211,9 +200,10 @@ TEST_CASE("every correctly classified tiny sample is attacked successfully") {
 
 TEST_CASE("warm start reaches the same distortion with fewer evaluations") {
   const auto& inputs = trained();
-  const auto warm = attack("{count: 24, search: {plugin: c_search, steps: 15}}", inputs);
-  const auto cold =
-      attack("{count: 24, warm_start: false, search: {plugin: c_search, steps: 15}}", inputs);
+  const auto warm =
+      testing::run_attack("szegedy", "{count: 24, search: {plugin: c_search, steps: 15}}", inputs);
+  const auto cold = testing::run_attack(
+      "szegedy", "{count: 24, warm_start: false, search: {plugin: c_search, steps: 15}}", inputs);
   CHECK(torch::equal(warm.success, cold.success));
   const auto won = warm.success.to(torch::kBool);
   const double w = warm.distortion.masked_select(won).mean().item<double>();
@@ -228,8 +218,8 @@ TEST_CASE("warm start reaches the same distortion with fewer evaluations") {
 
 TEST_CASE("two drivers with small batches give the results of one driver") {
   const auto& inputs = trained();
-  const auto one = attack("{count: 24, threads: 1}", inputs);
-  const auto two = attack("{count: 24, threads: 2, batch: 5}", inputs);
+  const auto one = testing::run_attack("szegedy", "{count: 24, threads: 1}", inputs);
+  const auto two = testing::run_attack("szegedy", "{count: 24, threads: 2, batch: 5}", inputs);
   CHECK(torch::equal(one.success, two.success));
   const auto won = one.success.to(torch::kBool);
   const double a = one.distortion.masked_select(won).mean().item<double>();
@@ -245,7 +235,7 @@ TEST_CASE("two drivers with small batches give the results of one driver") {
 
 TEST_CASE("every success wins by the margin, so re-classifying cannot undo it") {
   const auto& inputs = trained();
-  const auto set = attack("{count: 24, margin: 0.5}", inputs);
+  const auto set = testing::run_attack("szegedy", "{count: 24, margin: 0.5}", inputs);
   const auto won = set.success.to(torch::kBool);
   REQUIRE(won.sum().item<int>() > 20);
   const at::Tensor logits = testing::model_in(inputs).logits(set.adversarial).detach();
@@ -269,9 +259,10 @@ TEST_CASE("bad parameters are rejected at validation, naming them") {
            {"{batch: 0}", "batch"},
            {"{margin: -1}", "margin"}}) {
     CAPTURE(with);
-    CHECK_THROWS_WITH_AS(attack(with, inputs), doctest::Contains(name.c_str()), blindspot::Error);
+    CHECK_THROWS_WITH_AS(testing::run_attack("szegedy", with, inputs),
+                         doctest::Contains(name.c_str()), blindspot::Error);
   }
-  CHECK_THROWS_WITH_AS(attack("{target: list, targets: [1, 2]}", inputs),
+  CHECK_THROWS_WITH_AS(testing::run_attack("szegedy", "{target: list, targets: [1, 2]}", inputs),
                        doctest::Contains("targets"), blindspot::Error);
 }
 
