@@ -59,9 +59,9 @@ class DeepFool final : public Node {
         .at_least(1)
         .untracked()
         .param(&Params::candidates, "candidates", 10,
-               "classes considered: those of the highest clean logits, the label among them; 0 "
-               "(or at least the number of classes) for all; 1 is refused")
-        .at_least(0)
+               "classes considered: those of the highest clean logits, the label among them; "
+               "the model's number of classes or more for all")
+        .at_least(2)
         .param(&Params::overshoot, "overshoot", 0.02,
                "x' = x + (1 + overshoot) * the summed steps, to land past the boundary")
         .at_least(0)
@@ -74,12 +74,7 @@ class DeepFool final : public Node {
                 "the model was wrong on the clean image)");
   }
 
-  explicit DeepFool(const Params& p) : p_(p) {
-    if (p_.candidates == 1)
-      throw Error("",
-                  "candidates is 1, which leaves no class to move towards; give 0 (all "
-                  "classes) or at least 2");
-  }
+  explicit DeepFool(const Params& p) : p_(p) {}
 
  private:
   void run(const Inputs& in, Outputs& out, RunContext& ctx) override {
@@ -133,7 +128,7 @@ class DeepFool final : public Node {
   at::Tensor other_candidates(const Classifier& net, const at::Tensor& x,
                               const at::Tensor& labels) const {
     const std::int64_t classes = net.num_classes();
-    const std::int64_t k = p_.candidates == 0 || p_.candidates >= classes ? classes : p_.candidates;
+    const std::int64_t k = p_.candidates >= classes ? classes : p_.candidates;
     torch::NoGradGuard no_grad;
     // The label goes first whatever the ties; it is the top class of every attacked sample.
     const at::Tensor logits =

@@ -112,7 +112,6 @@ TEST_CASE("deepfool steps to the nearest boundary among the candidate classes") 
       // Logits 0.6, 0.5, 0.4: distances 0.1 / sqrt 2 = 0.071 to class 1, 0.2 / sqrt 17 = 0.049 to
       // class 2. All classes: class 2; the top two only: class 1, although it is further.
       {{1, 1, 4}, {.6f, .5f, .1f, .5f}, 0, "{}", 2},
-      {{1, 1, 4}, {.6f, .5f, .1f, .5f}, 0, "{candidates: 0}", 2},
       {{1, 1, 4}, {.6f, .5f, .1f, .5f}, 0, "{candidates: 3}", 2},
       {{1, 1, 4}, {.6f, .5f, .1f, .5f}, 0, "{candidates: 99}", 2},
       {{1, 1, 4}, {.6f, .5f, .1f, .5f}, 0, "{candidates: 2}", 1},
@@ -242,7 +241,7 @@ TEST_CASE("bad parameters are rejected with errors naming them") {
        std::vector<std::pair<std::string, std::string>>{{"{overshoot: -0.1}", "overshoot"},
                                                         {"{iterations: 0}", "iterations"},
                                                         {"{candidates: 1}", "candidates"},
-                                                        {"{candidates: -1}", "candidates"},
+                                                        {"{candidates: 0}", "candidates"},
                                                         {"{batch: 0}", "batch"}}) {
     CAPTURE(with);
     CHECK_THROWS_WITH_AS(testing::run_attack("deepfool", with, inputs),

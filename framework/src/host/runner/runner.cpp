@@ -212,7 +212,7 @@ class NodeRun {
     if (!options_.quiet) log_line = [](const std::string& line) { fmt::print("  {}\n", line); };
     HostContext ctx(*graph_.registry, name, seed, plan_.threads, options_.bars, log_line);
     torch::manual_seed(seed);
-    std::unique_ptr<Node> instance = node.plugin->entry->create(node.params);
+    std::unique_ptr<Node> instance = create(node.plugin->entry->create, node.params, name);
     Outputs out;
     const auto start = std::chrono::steady_clock::now();
     const std::vector<std::string>& restored = plan_.reusable.nodes;
@@ -244,6 +244,16 @@ class NodeRun {
   }
 
  private:
+  /// The plugin's node for `params`; an Error of its constructor names the node it was for.
+  template <class Create>
+  static std::unique_ptr<Node> create(const Create& make, const ValidatedParams& params,
+                                      const std::string& name) {
+    try {
+      return make(params);
+    } catch (const Error& e) {
+      throw Error(e.where().empty() ? "node '" + name + "'" : e.where(), e.message());
+    }
+  }
   static double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
@@ -275,7 +285,8 @@ void run_experiment(const Graph& graph, const RunOptions& options) {
   ExperimentInfo info{exp.name, exp.text,  digest(exp.text), exp.seed,    utc_now(),
                       "",       "running", versions(),       host_name(), plan.threads};
   plan.keys = node_keys(graph, exp.seed);
-  if (options.resume) plan.reusable = find_reusable(graph, plan.keys, options.output, options.quiet);
+  if (options.resume)
+    plan.reusable = find_reusable(graph, plan.keys, options.output, options.quiet);
 
   std::optional<ArchiveWriter> writer;
   KeptNodes kept{partial_path_for(options.output), plan.reusable.nodes, false};
