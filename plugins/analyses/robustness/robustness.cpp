@@ -220,7 +220,8 @@ class Robustness final : public Node {
                 "minimal-distortion attack sets (szegedy, cw_l2, deepfool, fgsm with a search), "
                 "one curve each (named by the node)")
         .inputs(kBudgeted,
-                "fixed-budget attack sets (pgd), one point each at the budget of their "
+                "fixed-budget attack sets (pgd, fgsm without search), one point each at the budget "
+                "of their "
                 "epsilon_linf or epsilon_l2 extra (an L2 budget on an rms curve: eps / "
                 "sqrt(pixels); an L-inf one on an linf curve only); [] for none")
         .output(kAccuracy,

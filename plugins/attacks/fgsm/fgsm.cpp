@@ -57,7 +57,10 @@ class Fgsm final : public Node {
         .range(1, 40)
         .input(kModel, "classifier to attack")
         .input(kData, "labelled images")
-        .output(kAdversarial, "perturbed samples; extra/epsilon is the step used per sample");
+        .output(
+            kAdversarial,
+            "perturbed samples; extra/epsilon_linf is the step used per sample (with search, the "
+            "smallest that succeeds)");
   }
 
   explicit Fgsm(const Params& p) : p_(p) {}
@@ -82,7 +85,7 @@ class Fgsm final : public Node {
     if (p_.search) eps = smallest_epsilon(net, x, direction, eps, succeeded);
     AdversarialSet set = adversarial_set(net, samples, step(x, direction, eps), target, p_.batch,
                                          original_prediction);
-    set.extra["epsilon"] = eps;
+    set.extra["epsilon_linf"] = eps;
     ctx.log(attack_summary(set));
     out.put(kAdversarial, std::move(set));
   }
@@ -123,4 +126,4 @@ class Fgsm final : public Node {
 
 }  // namespace
 
-BLINDSPOT_PLUGIN(Fgsm, "fgsm", attack, "1")
+BLINDSPOT_PLUGIN(Fgsm, "fgsm", attack, "2")

@@ -50,7 +50,7 @@ TEST_CASE("the untargeted step is -epsilon * sign(W[y]) on the two-class linear 
   CHECK(testing::int64_values(set.target) == std::vector<std::int64_t>{-1, -1});
   CHECK(testing::int64_values(set.indices) == std::vector<std::int64_t>{100, 101});
   CHECK(torch::allclose(set.distortion, torch::full({2}, 0.2f)));
-  CHECK(torch::equal(set.extra.at("epsilon"), torch::full({2}, 0.2f)));
+  CHECK(torch::equal(set.extra.at("epsilon_linf"), torch::full({2}, 0.2f)));
 }
 
 TEST_CASE("no pixel moves further than epsilon, and clipped images stay in [0, 1]") {
@@ -150,7 +150,7 @@ TEST_CASE("search finds, per sample, the smallest epsilon that flips it") {
   CHECK(torch::equal(set.success, plain.success));  // the search never loses a success
   REQUIRE(set.success.sum().item<int>() > 0);
   const at::Tensor direction = blindspot::input_gradient(net, set.original, set.labels).sign();
-  const at::Tensor eps = set.extra.at("epsilon");
+  const at::Tensor eps = set.extra.at("epsilon_linf");
   const auto classify_at = [&](const at::Tensor& e) {
     return net.logits((set.original + e.view({-1, 1, 1, 1}) * direction).clamp(0, 1)).argmax(1);
   };
@@ -180,7 +180,7 @@ TEST_CASE("samples misclassified before the attack are recorded but never succee
     CHECK(testing::int64_values(set.original_prediction) == std::vector<std::int64_t>{0, 0, 1, 1});
     CHECK(testing::int64_values(set.success) == std::vector<std::int64_t>{1, 0, 1, 0});
     CHECK(set.prediction[1].item<std::int64_t>() == 0);  // still "wrong", yet no success
-    CHECK(set.extra.at("epsilon")[1].item<float>() == doctest::Approx(0.3));
+    CHECK(set.extra.at("epsilon_linf")[1].item<float>() == doctest::Approx(0.3));
   }
 }
 
@@ -224,7 +224,7 @@ TEST_CASE("round_trip restores an identical adversarial set") {
            {a->distortion, b->distortion}})
     CHECK(torch::equal(x, y));
   REQUIRE(b->extra.size() == 1);
-  CHECK(torch::equal(a->extra.at("epsilon"), b->extra.at("epsilon")));
+  CHECK(torch::equal(a->extra.at("epsilon_linf"), b->extra.at("epsilon_linf")));
 }
 
 TEST_CASE("bad parameters are rejected with errors naming them") {
