@@ -34,8 +34,10 @@ EXPECTED = [
      r"errors evaluate \{'data': \['mnist\.data'\], 'model': \['fc10\.model'\]\} "
      r"\d+\.\d s",
      r"attack szegedy \{'data': \['mnist\.data'\], 'model': \['fc10\.model'\]\} \d+\.\d s",
-     r"\{'batch': 100, 'epochs': 20, 'lambda': 0\.0001, 'learning_rate': 0\.1, "
-     r"'momentum': 0\.9, 'split': 'train'\}"],
+     r"\{'adversarial': \{'batch': 500, [^{}]*'plugin': 'fgsm', [^{}]*\}, 'batch': 100, "
+     r"'epochs': 20, 'lambda': 0\.0001, 'learning_rate': 0\.1, 'momentum': 0\.9, "
+     r"'pool_every': 100, 'pool_mix': 0\.0, 'pool_replace': 0\.1, 'pool_size': 1000, "
+     r"'split': 'train'\}"],
     [r"\s+error\s+wrong\s+count",
      r"train\s+0\.\d+\s+\d+\.0\s+5000\.0",
      r"test\s+0\.\d+\s+\d+\.0\s+5000\.0",

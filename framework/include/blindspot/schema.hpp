@@ -205,6 +205,16 @@ class Schema::For : public Schema {
     params_.back().component = kind;
     return *this;
   }
+  /// The same, stored in `field` of the member struct `group` (shared groups of parameters).
+  template <class G>
+  For& component(G P::*group, Value G::*field, std::string key, PluginKind kind,
+                 std::string default_plugin, std::string doc) {
+    param(group, field, std::move(key),
+          Value::of(std::map<std::string, Value>{{"plugin", Value::of(std::move(default_plugin))}}),
+          std::move(doc));
+    params_.back().component = kind;
+    return *this;
+  }
   /// Inclusive range of the last parameter (applies to each element of a list).
   For& range(double min, double max) {
     params_.back().min = min;

@@ -5,9 +5,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "blindspot/adversarial_pool.hpp"
 #include "blindspot/classifier.hpp"
 #include "blindspot/export.hpp"
 #include "blindspot/node.hpp"
@@ -53,11 +55,14 @@ BLINDSPOT_API Table train_minibatches(const std::vector<at::Tensor>& parameters,
                                       const BatchLoss& batch_loss, RunContext& ctx,
                                       const std::string& title);
 
-/// Trains a classifier on cross-entropy plus `penalty()` (weight decay), via train_minibatches.
-BLINDSPOT_API Table train_classifier(const Classifier& model,
+/// Trains a classifier on cross-entropy plus `penalty()` (weight decay), via train_minibatches;
+/// with `pool.mix` > 0, every minibatch also holds examples of an adversarial pool
+/// (AdversarialPool), and a log line says how many of the pool's examples fooled the network.
+BLINDSPOT_API Table train_classifier(const std::shared_ptr<Classifier>& model,
                                      const std::vector<at::Tensor>& parameters,
                                      const LabelledImages& data, const TrainingOptions& options,
                                      const std::function<at::Tensor()>& penalty, RunContext& ctx,
-                                     const std::string& title = "Training curve");
+                                     const std::string& title = "Training curve",
+                                     const PoolOptions& pool = {});
 
 }  // namespace blindspot

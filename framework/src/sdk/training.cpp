@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace blindspot {
@@ -46,17 +47,34 @@ Table train_minibatches(const std::vector<at::Tensor>& parameters, std::int64_t 
   return curve;
 }
 
-Table train_classifier(const Classifier& model, const std::vector<at::Tensor>& parameters,
-                       const LabelledImages& data, const TrainingOptions& options,
-                       const std::function<at::Tensor()>& penalty, RunContext& ctx,
-                       const std::string& title) {
+Table train_classifier(const std::shared_ptr<Classifier>& model,
+                       const std::vector<at::Tensor>& parameters, const LabelledImages& data,
+                       const TrainingOptions& options, const std::function<at::Tensor()>& penalty,
+                       RunContext& ctx, const std::string& title, const PoolOptions& pool) {
+  // No pool at all when nothing is mixed in: its refreshes would draw from LibTorch's
+  // generator and change the shuffles, and plain training must stay exactly plain.
+  std::unique_ptr<AdversarialPool> adversarial;
+  if (pool.mix > 0) adversarial = std::make_unique<AdversarialPool>(pool, model, data, ctx);
   auto batch_loss = [&](const at::Tensor& rows, std::int64_t& wrong) {
     at::Tensor labels = data.labels.index_select(0, rows);
-    at::Tensor logits = model.logits(data.images.index_select(0, rows));
-    wrong += logits.argmax(1).ne(labels).sum().item<std::int64_t>();
+    at::Tensor logits = model->logits(data.images.index_select(0, rows));
+    wrong += logits.argmax(1).ne(labels).sum().item<std::int64_t>();  // of the clean samples
+    if (adversarial) {
+      const LabelledImages extra = adversarial->draw(rows.size(0));
+      logits = torch::cat({logits, model->logits(extra.images)});
+      labels = torch::cat({labels, extra.labels});
+    }
     return torch::nn::functional::cross_entropy(logits, labels) + penalty();
   };
-  return train_minibatches(parameters, data.size(), options, batch_loss, ctx, title);
+  Table curve = train_minibatches(parameters, data.size(), options, batch_loss, ctx, title);
+  if (!adversarial) return curve;
+  ctx.log(
+      fmt::format("adversarial pool: {} examples made; the attack fooled the network on {} "
+                  "of the {} it classified correctly ({:.1f}%)",
+                  adversarial->made(), adversarial->fooled(), adversarial->attacked(),
+                  100.0 * static_cast<double>(adversarial->fooled()) /
+                      static_cast<double>(std::max<std::int64_t>(adversarial->attacked(), 1))));
+  return curve;
 }
 
 }  // namespace blindspot

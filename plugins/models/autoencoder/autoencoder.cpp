@@ -169,7 +169,7 @@ class Autoencoder final : public ModelNode {
     fine.format("error", CellFormat::percent);
     if (p_.fine_tune_epochs > 0)
       fine = train_classifier(
-          *m.net, m.net->parameters(), train,
+          m.net, m.net->parameters(), train,
           options(p_.fine_tune_epochs, p_.fine_tune_learning_rate),
           [&] {
             return p_.lambda * m.fc->weight.pow(2).sum() +

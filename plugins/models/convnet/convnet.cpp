@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "blindspot/adversarial_pool.hpp"
 #include "blindspot/plugin.hpp"
 #include "blindspot/sequential_classifier.hpp"
 #include "blindspot/training.hpp"
@@ -26,6 +27,7 @@ class Convnet final : public ModelNode {
     Ints hidden;
     double lambda;
     TrainingOptions training;
+    PoolOptions adversarial_pool;
     std::string split;
   };
 
@@ -54,7 +56,8 @@ class Convnet final : public ModelNode {
                 "weight decay: lambda * sum of squared conv and linear weights (biases excluded) "
                 "added to the mean cross-entropy")
             .at_least(0);
-    return training_params(schema, &Params::training, {5, 100, 0.05, 0.9})
+    training_params(schema, &Params::training, {5, 100, 0.05, 0.9});
+    return pool_params(schema, &Params::adversarial_pool)
         .param(&Params::split, "split", "train", "split of the input dataset to train on")
         .input(kData, "images to train on")
         .output(kModel, "the trained classifier")
@@ -131,7 +134,8 @@ class Convnet final : public ModelNode {
       for (const at::Tensor& w : weights) sum = sum + w.pow(2).sum();
       return p_.lambda * sum;
     };
-    Table curve = train_classifier(*net, net->parameters(), train, p_.training, penalty, ctx);
+    Table curve = train_classifier(net, net->parameters(), train, p_.training, penalty, ctx,
+                                   "Training curve", p_.adversarial_pool);
     out.put(kModel, Model{net});
     out.put(kCurve, std::move(curve));
   }

@@ -3,6 +3,7 @@
 #include <fmt/ranges.h>
 #include <torch/torch.h>
 
+#include "blindspot/adversarial_pool.hpp"
 #include "blindspot/plugin.hpp"
 #include "blindspot/sequential_classifier.hpp"
 #include "blindspot/training.hpp"
@@ -42,6 +43,7 @@ class Mlp final : public ModelNode {
     std::string activation;
     std::vector<double> lambdas;
     TrainingOptions training;
+    PoolOptions adversarial_pool;
     std::string split;
   };
 
@@ -60,7 +62,8 @@ class Mlp final : public ModelNode {
                    "sum of squared weights of layer l (biases excluded) added to the mean "
                    "cross-entropy")
             .at_least(0);
-    return training_params(schema, &Params::training, {100, 100, 0.1, 0.9})
+    training_params(schema, &Params::training, {100, 100, 0.1, 0.9});
+    return pool_params(schema, &Params::adversarial_pool)
         .param(&Params::split, "split", "train", "split of the input dataset to train on")
         .input(kData, "images to train on")
         .output(kModel, "the trained classifier")
@@ -113,7 +116,8 @@ class Mlp final : public ModelNode {
         if (p_.lambdas[l] != 0) sum = sum + p_.lambdas[l] * weights[l].pow(2).sum();
       return sum;
     };
-    Table curve = train_classifier(*net, net->parameters(), train, p_.training, penalty, ctx);
+    Table curve = train_classifier(net, net->parameters(), train, p_.training, penalty, ctx,
+                                   "Training curve", p_.adversarial_pool);
     out.put(kModel, Model{net});
     out.put(kCurve, std::move(curve));
   }

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "blindspot/adversarial_pool.hpp"
 #include "blindspot/plugin.hpp"
 #include "blindspot/sequential_classifier.hpp"
 #include "blindspot/training.hpp"
@@ -40,6 +41,7 @@ class Softmax final : public ModelNode {
   struct Params {
     double lambda;
     TrainingOptions training;
+    PoolOptions adversarial_pool;
     std::string split;
   };
 
@@ -51,7 +53,8 @@ class Softmax final : public ModelNode {
                    "weight decay: lambda * sum of squared weights (biases excluded) added to the "
                    "mean cross-entropy")
             .at_least(0);
-    return training_params(schema, &Params::training, {20, 100, 0.1, 0.9})
+    training_params(schema, &Params::training, {20, 100, 0.1, 0.9});
+    return pool_params(schema, &Params::adversarial_pool)
         .param(&Params::split, "split", "train", "split of the input dataset to train on")
         .input(kData, "images to train on")
         .output(kModel, "the trained classifier")
@@ -77,8 +80,8 @@ class Softmax final : public ModelNode {
     auto net = make(in);
     at::Tensor weight = net->weight("fc");
     Table curve = train_classifier(
-        *net, net->parameters(), train, p_.training,
-        [&] { return p_.lambda * weight.pow(2).sum(); }, ctx);
+        net, net->parameters(), train, p_.training, [&] { return p_.lambda * weight.pow(2).sum(); },
+        ctx, "Training curve", p_.adversarial_pool);
     out.put(kModel, Model{net});
     out.put(kCurve, std::move(curve));
   }
