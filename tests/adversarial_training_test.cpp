@@ -119,7 +119,7 @@ TEST_CASE("each draw adds round(batch * mix / (1 - mix)) pool examples") {
   }
 }
 
-TEST_CASE("pool_mix 0 trains exactly the plain model; a pool changes the weights") {
+TEST_CASE("pool_mix 0 trains exactly the plain model, and a pool changes the weights") {
   const auto data = testing::tiny_dataset();
   auto weights = [&](const std::string& with) {
     const auto out =
