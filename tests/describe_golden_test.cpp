@@ -8,10 +8,11 @@
 
 TEST_CASE("plugins describe prints each shipped plugin exactly as its golden file") {
   for (const char* name :
-       {"dataset",     "softmax",  "mlp",    "autoencoder", "convnet",    "torchscript",
-        "fgsm",        "gaussian", "lbfgsb", "c_search",    "szegedy",    "evaluate",
-        "transfer",    "amplify",  "units",  "saliency",    "spectral",   "alexnet",
-        "szegedy2014", "pgd",      "cw_l2",  "deepfool",    "robustness", "compare_attacks"}) {
+       {"dataset",     "softmax",  "mlp",      "autoencoder", "convnet",
+        "torchscript", "fgsm",     "gaussian", "lbfgsb",      "lbfgspp",
+        "c_search",    "szegedy",  "evaluate", "transfer",    "amplify",
+        "units",       "saliency", "spectral", "alexnet",     "szegedy2014",
+        "pgd",         "cw_l2",    "deepfool", "robustness",  "compare_attacks"}) {
     std::ifstream in(std::string(BLINDSPOT_SOURCE_DIR "/tests/golden/") + name + ".txt");
     REQUIRE(in.good());
     std::ostringstream golden;

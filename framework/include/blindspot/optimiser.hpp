@@ -59,6 +59,22 @@ class BLINDSPOT_API ProblemQueue {
   virtual void finish(std::int64_t id, const BoxOutcome& outcome) = 0;
 };
 
+/// A queue over the rows of a BoxProblem, in order, that collects what comes back as a BoxResult:
+/// how an optimiser built on stream() solves minimise()'s problems.
+class BLINDSPOT_API RowQueue final : public ProblemQueue {
+ public:
+  explicit RowQueue(const BoxProblem& problem);
+  bool next(std::int64_t& id, BoxStart& start) override;
+  void finish(std::int64_t id, const BoxOutcome& outcome) override;
+  /// Every row's result (rows not yet finished hold garbage).
+  const BoxResult& result() const { return result_; }
+
+ private:
+  const BoxProblem& problem_;
+  std::int64_t next_ = 0;
+  BoxResult result_;
+};
+
 /// Base of optimiser plugins: used by attacks through make_component, never as a graph node.
 class BLINDSPOT_API Optimiser : public Node {
  public:

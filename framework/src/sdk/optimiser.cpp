@@ -9,6 +9,31 @@ namespace blindspot {
 
 ProblemQueue::~ProblemQueue() = default;
 
+RowQueue::RowQueue(const BoxProblem& problem) : problem_(problem) {
+  if (problem.x0.dim() != 2) throw Error("", "x0 must be [N, D]");
+  for (const at::Tensor* t : {&problem.lower, &problem.upper})
+    if (!t->sizes().equals(problem.x0.sizes()))
+      throw Error("", "lower and upper must be [N, D] like x0");
+  const std::int64_t n = problem.x0.size(0), d = problem.x0.size(1);
+  result_ = {at::empty({n, d}, at::kDouble), at::empty({n}, at::kDouble), at::empty({n}, at::kLong),
+             at::empty({n}, at::kLong), at::empty({n}, at::kByte)};
+}
+
+bool RowQueue::next(std::int64_t& id, BoxStart& start) {
+  if (next_ == problem_.x0.size(0)) return false;
+  id = next_++;
+  start = {problem_.x0[id], problem_.lower[id], problem_.upper[id]};
+  return true;
+}
+
+void RowQueue::finish(std::int64_t id, const BoxOutcome& o) {
+  result_.x[id] = o.x;
+  result_.f.data_ptr<double>()[id] = o.f;
+  result_.iterations.data_ptr<std::int64_t>()[id] = o.iterations;
+  result_.evaluations.data_ptr<std::int64_t>()[id] = o.evaluations;
+  result_.converged.data_ptr<std::uint8_t>()[id] = o.converged ? 1 : 0;
+}
+
 void Optimiser::stream(ProblemQueue& queue, std::int64_t capacity, const BatchObjective& objective,
                        RunContext& ctx) const {
   std::vector<std::int64_t> ids;

@@ -144,38 +144,6 @@ void evaluate(std::vector<Solver>& solvers, const std::vector<std::size_t>& pend
   }
 }
 
-/// Queue over the rows of a BoxProblem; collects the results into a BoxResult.
-class RowQueue final : public ProblemQueue {
- public:
-  explicit RowQueue(const BoxProblem& problem) : problem_(problem) {
-    const std::int64_t n = problem.x0.size(0), d = problem.x0.size(1);
-    result_ = {at::empty({n, d}, at::kDouble), at::empty({n}, at::kDouble),
-               at::empty({n}, at::kLong), at::empty({n}, at::kLong), at::empty({n}, at::kByte)};
-  }
-
-  bool next(std::int64_t& id, BoxStart& start) override {
-    if (next_ == problem_.x0.size(0)) return false;
-    id = next_++;
-    start = {problem_.x0[id], problem_.lower[id], problem_.upper[id]};
-    return true;
-  }
-
-  void finish(std::int64_t id, const BoxOutcome& o) override {
-    result_.x[id] = o.x;
-    result_.f.data_ptr<double>()[id] = o.f;
-    result_.iterations.data_ptr<std::int64_t>()[id] = o.iterations;
-    result_.evaluations.data_ptr<std::int64_t>()[id] = o.evaluations;
-    result_.converged.data_ptr<std::uint8_t>()[id] = o.converged ? 1 : 0;
-  }
-
-  BoxResult result() const { return result_; }
-
- private:
-  const BoxProblem& problem_;
-  std::int64_t next_ = 0;
-  BoxResult result_;
-};
-
 }  // namespace
 
 void stream(ProblemQueue& queue, std::int64_t capacity, const BatchObjective& objective,
@@ -212,10 +180,6 @@ void stream(ProblemQueue& queue, std::int64_t capacity, const BatchObjective& ob
 
 BoxResult solve(const BoxProblem& problem, const BatchObjective& objective,
                 const Settings& settings, const IterateObserver& observer) {
-  if (problem.x0.dim() != 2) throw Error("lbfgsb", "x0 must be [N, D]");
-  for (const at::Tensor* t : {&problem.lower, &problem.upper})
-    if (!t->sizes().equals(problem.x0.sizes()))
-      throw Error("lbfgsb", "lower and upper must be [N, D] like x0");
   RowQueue queue(problem);
   stream(queue, std::max<std::int64_t>(problem.x0.size(0), 1), objective, settings, observer);
   return queue.result();

@@ -1,5 +1,5 @@
-// Tests of the lbfgsb optimiser, loaded through its plugin entry, on problems with known
-// minimisers.
+// Tests of the lbfgsb optimiser's own behaviour (tests/optimiser_plugins_test.cpp holds it to
+// what every optimiser plugin must do).
 #include <ATen/ATen.h>
 #include <doctest/doctest.h>
 
@@ -7,7 +7,6 @@
 #include <cmath>
 #include <functional>
 #include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -30,10 +29,6 @@ std::vector<ParamProblem> problems_of(const Params& given) {
   std::vector<ParamProblem> problems;
   entry().describe().validate(given, problems);
   return problems;
-}
-
-std::unique_ptr<Optimiser> load_optimiser(const Params& given) {
-  return testing::make_component<Optimiser>("lbfgsb", given);
 }
 
 /// f and its gradient for one row: problem index, point x (D values), gradient out.
@@ -78,151 +73,7 @@ double rosenbrock(std::int64_t d, const double* x, double* g) {
   return f;
 }
 
-// Largest absolute difference.
-double max_error(const at::Tensor& a, const at::Tensor& b) {
-  return (a - b).abs().max().item<double>();
-}
-
-const Params kPrecise{{"factr", Value::of(1e7)}, {"pgtol", Value::of(1e-10)}};
-
 }  // namespace
-
-TEST_CASE("a bounded quadratic ends at its minimiser clamped to the box") {
-  const std::vector<double> a{1, 2, 3, 4}, c{-2, 0.5, 3, 0.2};
-  BoxProblem p{rows({{0.9, -0.9, 0, 0.5}, {1.5, 0.1, 0.1, 1.9}}),
-               rows({{-1, -1, -1, -1}, {0, 0, 0, 0}}), rows({{1, 1, 1, 1}, {2, 2, 2, 2}})};
-  auto quadratic = [&](std::int64_t, const double* x, double* g) {
-    double f = 0;
-    for (int j = 0; j < 4; ++j) f += a[j] * (x[j] - c[j]) * (x[j] - c[j]);
-    for (int j = 0; j < 4; ++j) g[j] = 2 * a[j] * (x[j] - c[j]);
-    return f;
-  };
-  auto context = testing::context();
-  RunContext& ctx = *context;
-  BoxResult r = load_optimiser(kPrecise)->minimise(p, batched(quadratic, p, nullptr), ctx);
-  at::Tensor expected = at::max(at::min(rows({c, c}), p.upper), p.lower);
-  CHECK(max_error(r.x, expected) <= 1e-6);
-  CHECK(r.converged.sum().item<std::int64_t>() == 2);
-  CHECK(r.f[0].item<double>() == doctest::Approx(1 * 1 + 3 * 4).epsilon(1e-9));
-  CHECK(r.f[1].item<double>() == doctest::Approx(1 * 4 + 3 * 1).epsilon(1e-9));
-}
-
-TEST_CASE("bounded Rosenbrock: on the boundary when the box excludes (1, 1), else (1, 1)") {
-  BoxProblem p{rows({{-1.2, 1}, {-1.2, 1}}), rows({{-2, -2}, {-5, -5}}), rows({{0.5, 2}, {5, 5}})};
-  auto context = testing::context();
-  RunContext& ctx = *context;
-  BoxResult r = load_optimiser(kPrecise)->minimise(
-      p,
-      batched([](std::int64_t, const double* x, double* g) { return rosenbrock(2, x, g); }, p,
-              nullptr),
-      ctx);
-  CHECK(max_error(r.x[0], at::tensor({0.5, 0.25}, at::kDouble)) <= 1e-5);
-  CHECK(max_error(r.x[1], at::tensor({1.0, 1.0}, at::kDouble)) <= 1e-5);
-  CHECK(r.f[0].item<double>() == doctest::Approx(0.25).epsilon(1e-9));
-}
-
-TEST_CASE("N problems batched equal N separate runs, and finished problems leave the batch") {
-  const std::int64_t n = 6, d = 5;
-  at::Tensor x0 = at::empty({n, d}, at::kDouble);
-  for (std::int64_t i = 0; i < n; ++i)
-    for (std::int64_t j = 0; j < d; ++j) x0[i][j] = -1.5 + 0.4 * i + 0.13 * j * (i % 3);
-  BoxProblem p{x0, at::full({n, d}, -2.0, at::kDouble), at::full({n, d}, 1.8, at::kDouble)};
-  auto scaled = [&](std::int64_t i, const double* x, double* g) {  // a scale per problem
-    double f = (1 + 0.5 * i) * rosenbrock(d, x, g);
-    std::for_each(g, g + d, [&](double& v) { v *= 1 + 0.5 * i; });
-    return f;
-  };
-  auto optimiser = load_optimiser({{"factr", Value::of(1e7)}});
-  auto context = testing::context();
-  RunContext& ctx = *context;
-  std::vector<std::int64_t> sizes;
-  BoxResult all = optimiser->minimise(p, batched(scaled, p, &sizes), ctx);
-  CHECK(sizes.front() == n);
-  CHECK(*std::max_element(sizes.begin(), sizes.end()) == n);
-  CHECK(sizes.back() < n);
-  CHECK(std::is_sorted(sizes.rbegin(), sizes.rend()));
-  CHECK(all.iterations.min().item<std::int64_t>() < all.iterations.max().item<std::int64_t>());
-  for (std::int64_t i = 0; i < n; ++i) {
-    BoxProblem one{p.x0.narrow(0, i, 1), p.lower.narrow(0, i, 1), p.upper.narrow(0, i, 1)};
-    BoxResult r = optimiser->minimise(one, batched(scaled, one, nullptr, {i}), ctx);
-    CHECK(at::equal(r.x[0], all.x[i]));
-    CHECK(r.f[0].item<double>() == all.f[i].item<double>());
-    CHECK(r.iterations[0].item<std::int64_t>() == all.iterations[i].item<std::int64_t>());
-    CHECK(r.evaluations[0].item<std::int64_t>() == all.evaluations[i].item<std::int64_t>());
-  }
-  MESSAGE("iterations per problem: " << all.iterations << " objective calls: " << sizes.size());
-}
-
-/// Hands out the rows of a BoxProblem in order and records what comes back.
-class RecordingQueue final : public ProblemQueue {
- public:
-  explicit RecordingQueue(const BoxProblem& p) : p_(p) {}
-  bool next(std::int64_t& id, BoxStart& start) override {
-    if (started == p_.x0.size(0)) return false;
-    id = started++;
-    start = {p_.x0[id], p_.lower[id], p_.upper[id]};
-    return true;
-  }
-  void finish(std::int64_t id, const BoxOutcome& outcome) override {
-    outcomes.emplace(id, outcome);
-  }
-  std::int64_t started = 0;
-  std::map<std::int64_t, BoxOutcome> outcomes;
-
- private:
-  const BoxProblem& p_;
-};
-
-TEST_CASE("a stream refills each finished problem's place at once and matches separate runs") {
-  const std::int64_t n = 7, d = 4, capacity = 3;
-  at::Tensor x0 = at::empty({n, d}, at::kDouble);
-  for (std::int64_t i = 0; i < n; ++i)
-    for (std::int64_t j = 0; j < d; ++j) x0[i][j] = -1.4 + 0.3 * i - 0.2 * j * (i % 2);
-  BoxProblem p{x0, at::full({n, d}, -2.0, at::kDouble), at::full({n, d}, 1.5, at::kDouble)};
-  auto scaled = [&](std::int64_t i, const double* x, double* g) {
-    double f = (1 + 0.3 * i) * rosenbrock(d, x, g);
-    std::for_each(g, g + d, [&](double& v) { v *= 1 + 0.3 * i; });
-    return f;
-  };
-  auto optimiser = load_optimiser({{"factr", Value::of(1e7)}});
-  auto context = testing::context();
-  RecordingQueue queue(p);
-  // Each call's batch size, and how many problems were unfinished when it was made.
-  std::vector<std::pair<std::int64_t, std::int64_t>> calls;
-  const BatchObjective counted = [&](const at::Tensor& which, const at::Tensor& x, at::Tensor& f,
-                                     at::Tensor& grad) {
-    calls.emplace_back(which.size(0), n - static_cast<std::int64_t>(queue.outcomes.size()));
-    batched(scaled, p, nullptr)(which, x, f, grad);
-  };
-  optimiser->stream(queue, capacity, counted, *context);
-  REQUIRE(queue.outcomes.size() == std::size_t(n));
-  for (const auto& [size, unfinished] : calls) CHECK(size == std::min(capacity, unfinished));
-  for (std::int64_t i = 0; i < n; ++i) {
-    BoxProblem one{p.x0.narrow(0, i, 1), p.lower.narrow(0, i, 1), p.upper.narrow(0, i, 1)};
-    BoxResult r = optimiser->minimise(one, batched(scaled, one, nullptr, {i}), *context);
-    const BoxOutcome& o = queue.outcomes.at(i);
-    CHECK(at::equal(r.x[0], o.x));
-    CHECK(r.f[0].item<double>() == o.f);
-    CHECK(r.evaluations[0].item<std::int64_t>() == o.evaluations);
-  }
-  MESSAGE("objective calls: " << calls.size());
-}
-
-TEST_CASE("max_iterations is respected and results stay inside the bounds") {
-  BoxProblem p{rows({{-1.2, 1}}), rows({{-2, -2}}), rows({{2, 2}})};
-  auto context = testing::context();
-  RunContext& ctx = *context;
-  BoxResult r =
-      load_optimiser({{"max_iterations", Value::of(3)}})
-          ->minimise(
-              p,
-              batched([](std::int64_t, const double* x, double* g) { return rosenbrock(2, x, g); },
-                      p, nullptr),
-              ctx);
-  CHECK(r.iterations[0].item<std::int64_t>() == 3);
-  CHECK(r.converged[0].item<int>() == 0);
-  CHECK(((r.x >= p.lower) & (r.x <= p.upper)).all().item<bool>());
-}
 
 TEST_CASE("an abnormal line search still returns the best iterate seen") {
   // Rosenbrock whose gradient turns to the wrong sign after 12 evaluations: every later line
