@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -31,46 +30,12 @@ std::vector<ParamProblem> problems_of(const Params& given) {
   return problems;
 }
 
-/// f and its gradient for one row: problem index, point x (D values), gradient out.
-using RowFunction = std::function<double(std::int64_t, const double*, double*)>;
-
-/// A batch objective evaluating `row` per row; records batch sizes and checks every point is
-/// inside the problem's box. `index` renames problems (row i of a one-problem run is index[i]).
-BatchObjective batched(RowFunction row, const BoxProblem& p, std::vector<std::int64_t>* sizes,
-                       std::vector<std::int64_t> index = {}) {
-  return [=](const at::Tensor& which, const at::Tensor& x, at::Tensor& f, at::Tensor& grad) {
-    if (sizes) sizes->push_back(which.size(0));
-    for (std::int64_t k = 0; k < which.size(0); ++k) {
-      std::int64_t i = which[k].item<std::int64_t>();
-      std::int64_t problem = index.empty() ? i : index[i];
-      CHECK(((x[k] >= p.lower[i]) & (x[k] <= p.upper[i])).all().item<bool>());
-      at::Tensor xk = x[k].contiguous(), gk = at::zeros_like(xk);
-      f[k] = row(problem, xk.data_ptr<double>(), gk.data_ptr<double>());
-      grad[k] = gk;
-    }
-  };
-}
-
-// A float64 matrix from its rows.
-at::Tensor rows(std::vector<std::vector<double>> values) {
-  at::Tensor out =
-      at::empty({std::int64_t(values.size()), std::int64_t(values[0].size())}, at::kDouble);
-  for (std::size_t i = 0; i < values.size(); ++i)
-    for (std::size_t j = 0; j < values[i].size(); ++j) out[i][j] = values[i][j];
-  return out;
-}
-
-// The chained Rosenbrock function in d dimensions and its gradient.
-double rosenbrock(std::int64_t d, const double* x, double* g) {
-  double f = 0;
-  std::fill(g, g + d, 0.0);
-  for (std::int64_t j = 0; j + 1 < d; ++j) {
-    double a = 1 - x[j], b = x[j + 1] - x[j] * x[j];
-    f += a * a + 100 * b * b;
-    g[j] += -2 * a - 400 * x[j] * b;
-    g[j + 1] += 200 * b;
-  }
-  return f;
+/// The 2-D Rosenbrock function and its gradient at row k of x.
+double rosenbrock(const at::Tensor& x, std::int64_t k, at::Tensor& grad) {
+  const double a = x[k][0].item<double>(), b = x[k][1].item<double>();
+  grad[k][0] = -2 * (1 - a) - 400 * a * (b - a * a);
+  grad[k][1] = 200 * (b - a * a);
+  return (1 - a) * (1 - a) + 100 * (b - a * a) * (b - a * a);
 }
 
 }  // namespace
@@ -79,27 +44,27 @@ TEST_CASE("an abnormal line search still returns the best iterate seen") {
   // Rosenbrock whose gradient turns to the wrong sign after 12 evaluations: every later line
   // search fails, and setulb ends abnormally.
   std::int64_t calls = 0;
-  auto broken = [&](std::int64_t, const double* x, double* g) {
-    double f = rosenbrock(2, x, g);
-    if (++calls > 12) std::for_each(g, g + 2, [](double& v) { v = -v; });
-    return f;
+  const BatchObjective broken = [&](const at::Tensor&, const at::Tensor& x, at::Tensor& f,
+                                    at::Tensor& grad) {
+    f[0] = rosenbrock(x, 0, grad);
+    if (++calls > 12) grad.neg_();
   };
-  BoxProblem p{rows({{-1.2, 1}}), rows({{-2, -2}}), rows({{2, 2}})};
+  const BoxProblem p{at::tensor({-1.2, 1.0}, at::kDouble).view({1, 2}),
+                     at::full({1, 2}, -2.0, at::kDouble), at::full({1, 2}, 2.0, at::kDouble)};
   double best = INFINITY;
   std::int64_t seen = 0;
   lbfgsb::Settings settings{10, 1000, 0.0, 0.0};
-  BoxResult r = lbfgsb::solve(p, batched(broken, p, nullptr), settings,
-                              [&](std::int64_t, std::int64_t, double f) {
-                                best = std::min(best, f);
-                                ++seen;
-                              });
+  BoxResult r = lbfgsb::solve(p, broken, settings, [&](std::int64_t, std::int64_t, double f) {
+    best = std::min(best, f);
+    ++seen;
+  });
   CHECK(r.converged[0].item<int>() == 0);
   CHECK(r.iterations[0].item<std::int64_t>() >= 1);
   CHECK(r.iterations[0].item<std::int64_t>() < 1000);
   CHECK(seen == r.iterations[0].item<std::int64_t>() + 1);
   CHECK(r.f[0].item<double>() == best);
-  at::Tensor x = r.x[0].contiguous(), g = at::zeros_like(x);
-  CHECK(rosenbrock(2, x.data_ptr<double>(), g.data_ptr<double>()) == best);
+  at::Tensor g = at::zeros({1, 2}, at::kDouble);
+  CHECK(rosenbrock(r.x, 0, g) == best);
 }
 
 TEST_CASE("the schema fills defaults and rejects bad values") {
