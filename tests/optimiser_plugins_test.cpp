@@ -1,12 +1,14 @@
 // What every box optimiser plugin must do, checked for each one (lbfgsb, lbfgspp) loaded
 // through its plugin entry: problems with known minimisers, batches equal to separate runs,
-// streams that refill at once, and the iteration cap.
+// streams that refill at once, the iteration cap, and how a problem ends when its line search
+// or its objective fails.
 #include <ATen/ATen.h>
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
@@ -77,6 +79,23 @@ double max_error(const at::Tensor& a, const at::Tensor& b) {
 }
 
 const Params kPrecise{{"factr", Value::of(1e7)}, {"pgtol", Value::of(1e-10)}};
+
+/// The 2-D Rosenbrock function and its gradient at row k of x, in place.
+double rosenbrock_row(const at::Tensor& x, std::int64_t k, at::Tensor& grad) {
+  const double a = x[k][0].item<double>(), b = x[k][1].item<double>();
+  grad[k][0] = -2 * (1 - a) - 400 * a * (b - a * a);
+  grad[k][1] = 200 * (b - a * a);
+  return (1 - a) * (1 - a) + 100 * (b - a * a) * (b - a * a);
+}
+
+/// Solves one 2-D Rosenbrock problem from (-1.2, 1) in [-2, 2]^2 with `objective`.
+BoxResult solve_rosenbrock(const std::string& name, const BatchObjective& objective,
+                           const Params& given = {}) {
+  const BoxProblem p{at::tensor({-1.2, 1.0}, at::kDouble).view({1, 2}),
+                     at::full({1, 2}, -2.0, at::kDouble), at::full({1, 2}, 2.0, at::kDouble)};
+  auto context = testing::context();
+  return testing::make_component<Optimiser>(name, given)->minimise(p, objective, *context);
+}
 
 }  // namespace
 
@@ -230,5 +249,72 @@ TEST_CASE("max_iterations is respected and results stay inside the bounds") {
     CHECK(r.iterations[0].item<std::int64_t>() == 3);
     CHECK(r.converged[0].item<int>() == 0);
     CHECK(((r.x >= p.lower) & (r.x <= p.upper)).all().item<bool>());
+  }
+}
+
+TEST_CASE("a non-finite value ends the problem at its best point, unconverged") {
+  for (const std::string& name : kOptimisers) {
+    CAPTURE(name);
+    std::int64_t calls = 0;
+    double best = std::numeric_limits<double>::infinity();
+    const BatchObjective poisoned = [&](const at::Tensor&, const at::Tensor& x, at::Tensor& f,
+                                        at::Tensor& grad) {
+      const double value = rosenbrock_row(x, 0, grad);
+      best = std::min(best, value);
+      f[0] = ++calls > 8 ? std::numeric_limits<double>::quiet_NaN() : value;
+    };
+    const BoxResult r = solve_rosenbrock(name, poisoned);
+    CHECK(calls == 9);
+    CHECK(r.evaluations[0].item<std::int64_t>() == 9);
+    CHECK(r.converged[0].item<int>() == 0);
+    // The best accepted iterate: no worse than the start (24.2), no better than any point seen.
+    CHECK(r.f[0].item<double>() < 24.2);
+    CHECK(r.f[0].item<double>() >= best);
+    at::Tensor g = at::zeros({1, 2}, at::kDouble);
+    CHECK(rosenbrock_row(r.x, 0, g) == r.f[0].item<double>());
+  }
+}
+
+TEST_CASE("a line search that cannot succeed ends the problem at its best iterate") {
+  for (const std::string& name : kOptimisers) {
+    CAPTURE(name);
+    // After 12 evaluations the gradient turns to the wrong sign: the next line search fails.
+    std::int64_t calls = 0;
+    const BatchObjective broken = [&](const at::Tensor&, const at::Tensor& x, at::Tensor& f,
+                                      at::Tensor& grad) {
+      f[0] = rosenbrock_row(x, 0, grad);
+      if (++calls > 12) grad.neg_();
+    };
+    const BoxResult r = solve_rosenbrock(name, broken, {{"max_iterations", Value::of(1000)}});
+    CHECK(r.converged[0].item<int>() == 0);
+    CHECK(r.iterations[0].item<std::int64_t>() >= 1);
+    CHECK(r.iterations[0].item<std::int64_t>() < 1000);
+    CHECK(r.f[0].item<double>() < 24.2);
+    at::Tensor g = at::zeros({1, 2}, at::kDouble);
+    CHECK(rosenbrock_row(r.x, 0, g) == r.f[0].item<double>());
+  }
+}
+
+TEST_CASE(
+    "an objective that throws stops the run with its error, and the optimiser can run again") {
+  for (const std::string& name : kOptimisers) {
+    CAPTURE(name);
+    std::int64_t calls = 0;
+    const BatchObjective failing = [&](const at::Tensor& which, const at::Tensor& x, at::Tensor& f,
+                                       at::Tensor& grad) {
+      if (++calls == 5) throw Error("model", "out of memory");
+      for (std::int64_t k = 0; k < which.size(0); ++k) f[k] = rosenbrock_row(x, k, grad);
+    };
+    const BoxProblem p{at::tensor({-1.2, 1.0, 0.5, 0.5, 1.5, -1.0}, at::kDouble).view({3, 2}),
+                       at::full({3, 2}, -2.0, at::kDouble), at::full({3, 2}, 2.0, at::kDouble)};
+    auto context = testing::context();
+    auto optimiser = load_optimiser(name, {});
+    CHECK_THROWS_WITH(optimiser->minimise(p, failing, *context), "model: out of memory");
+    CHECK(calls == 5);
+    // The optimiser is still usable afterwards.
+    const BoxResult r =
+        solve_rosenbrock(name, [&](const at::Tensor&, const at::Tensor& x, at::Tensor& f,
+                                   at::Tensor& grad) { f[0] = rosenbrock_row(x, 0, grad); });
+    CHECK(r.converged[0].item<int>() == 1);
   }
 }

@@ -28,7 +28,9 @@ struct Solver {
   char task[kTaskLength], csave[kTaskLength];
   double f = 0.0, best_f = std::numeric_limits<double>::infinity();
   std::int64_t iterations = 0, evaluations = 0;
-  bool converged = false, active = false;
+  bool converged = false;
+  bool active = false;  // setulb still runs: it asks for values or reports iterates
+  bool busy = false;    // started and not yet handed back to the queue
 };
 
 void set_task(char* task, const char* text) {
@@ -71,6 +73,7 @@ void begin(Solver& s, std::int64_t id, const BoxStart& start, int m) {
   s.iterations = s.evaluations = 0;
   s.converged = false;
   s.active = true;
+  s.busy = true;
 }
 
 /// Runs setulb until the problem needs a value (true) or is finished (false).
@@ -99,7 +102,8 @@ bool advance(Solver& s, const Settings& settings, const IterateObserver& observe
 }
 
 /// Hands a finished problem's best iterate back to the queue.
-void hand_back(ProblemQueue& queue, const Solver& s) {
+void hand_back(ProblemQueue& queue, Solver& s) {
+  s.busy = false;
   at::Tensor x = at::empty({static_cast<std::int64_t>(s.best_x.size())}, at::kDouble);
   std::copy(s.best_x.begin(), s.best_x.end(), x.data_ptr<double>());
   // setulb keeps every iterate feasible; the clamp only guards against rounding.
@@ -156,7 +160,7 @@ void stream(ProblemQueue& queue, std::int64_t capacity, const BatchObjective& ob
     // First advance the running problems, so that every problem finishing at this step is
     // handed back before the queue is asked for new ones (it can then judge them together).
     for (std::size_t i = 0; i < solvers.size(); ++i) {
-      if (!solvers[i].active) continue;
+      if (!solvers[i].busy) continue;  // a problem stopped by a non-finite value is handed back
       if (advance(solvers[i], settings, observer))
         pending.push_back(i);
       else
@@ -165,7 +169,7 @@ void stream(ProblemQueue& queue, std::int64_t capacity, const BatchObjective& ob
     for (std::size_t i = 0; i < solvers.size(); ++i) {
       std::int64_t id = 0;
       BoxStart start;
-      while (!solvers[i].active && queue.next(id, start)) {
+      while (!solvers[i].busy && queue.next(id, start)) {
         begin(solvers[i], id, start, settings.memory);
         if (advance(solvers[i], settings, observer))
           pending.push_back(i);

@@ -49,9 +49,10 @@ struct PausingObjective {
     slot.waiting = true;
     slot.caller = std::move(slot.caller).resume();
     slot.waiting = false;
+    ++slot.evaluations;
     if (!std::isfinite(slot.f) || !slot.g.allFinite()) throw NonFinite();
     grad = slot.g;
-    if (++slot.evaluations == 1) {  // the starting point, projected into the box by LBFGSpp
+    if (slot.evaluations == 1) {  // the starting point, projected into the box by LBFGSpp
       slot.best_f = slot.f;
       slot.best_x = x;
     }
