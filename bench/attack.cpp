@@ -178,7 +178,9 @@ int main() {
          iterations1000,
          {}},
         {"batched, 1 driver", "lbfgspp", {true, kSamples, 1}, {}, {}},
-        {many_drivers, "lbfgspp", {true, kSamples, cores}, {}, {}}};
+        {many_drivers, "lbfgspp", {true, kSamples, cores}, {}, {}},
+        {"batched, 1 driver", "projected_lbfgs", {true, kSamples, 1}, {}, {}},
+        {many_drivers, "projected_lbfgs", {true, kSamples, cores}, {}, {}}};
     std::vector<Outcome> outcomes;
     fmt::print("\nFC{0}-{0}-10, szegedy on {1} MNIST test digits (random targets)\n", hidden,
                kSamples);
@@ -224,7 +226,10 @@ int main() {
       all_ok &= check(outcomes[k].distortion > many.distortion * 0.99,
                       fmt::format("converged: '{}' lowers distortion by less than 1%",
                                   setups[k].name.substr(2)));
-    all_ok &= check_against_setulb(outcomes[7], many, attacked, "lbfgspp");
+    // Every other optimiser, with as many drivers as setulb's default row.
+    for (std::size_t k = 6; k < setups.size(); ++k)
+      if (setups[k].schedule.drivers == cores)
+        all_ok &= check_against_setulb(outcomes[k], many, attacked, setups[k].optimiser_plugin);
     all_ok &= compare_untargeted(net, digits, problems.skip, cores);
   }
   return all_ok ? 0 : 1;

@@ -7,12 +7,12 @@
 #include "support/process.hpp"
 
 TEST_CASE("plugins describe prints each shipped plugin exactly as its golden file") {
-  for (const char* name :
-       {"dataset",     "softmax",  "mlp",      "autoencoder", "convnet",
-        "torchscript", "fgsm",     "gaussian", "lbfgsb",      "lbfgspp",
-        "c_search",    "szegedy",  "evaluate", "transfer",    "amplify",
-        "units",       "saliency", "spectral", "alexnet",     "szegedy2014",
-        "pgd",         "cw_l2",    "deepfool", "robustness",  "compare_attacks"}) {
+  for (const char* name : {"dataset",         "softmax",  "mlp",      "autoencoder", "convnet",
+                           "torchscript",     "fgsm",     "gaussian", "lbfgsb",      "lbfgspp",
+                           "projected_lbfgs", "c_search", "szegedy",  "evaluate",    "transfer",
+                           "amplify",         "units",    "saliency", "spectral",    "alexnet",
+                           "szegedy2014",     "pgd",      "cw_l2",    "deepfool",    "robustness",
+                           "compare_attacks"}) {
     std::ifstream in(std::string(BLINDSPOT_SOURCE_DIR "/tests/golden/") + name + ".txt");
     REQUIRE(in.good());
     std::ostringstream golden;

@@ -1,5 +1,5 @@
-// What every box optimiser plugin must do, checked for each one (lbfgsb, lbfgspp) loaded
-// through its plugin entry: problems with known minimisers, batches equal to separate runs,
+// What every box optimiser plugin must do, checked for each one (lbfgsb, lbfgspp, projected_lbfgs)
+// loaded through its plugin entry: problems with known minimisers, batches equal to separate runs,
 // streams that refill at once, the iteration cap, and how a problem ends when its line search
 // or its objective fails.
 #include <ATen/ATen.h>
@@ -25,7 +25,7 @@ namespace testing = blindspot::testing;
 using Params = std::map<std::string, Value>;
 
 /// The optimiser plugins these tests hold to the same behaviour.
-const std::vector<std::string> kOptimisers{"lbfgsb", "lbfgspp"};
+const std::vector<std::string> kOptimisers{"lbfgsb", "lbfgspp", "projected_lbfgs"};
 
 std::unique_ptr<Optimiser> load_optimiser(const std::string& name, const Params& given) {
   return testing::make_component<Optimiser>(name, given);

@@ -1,0 +1,66 @@
+// The projected_lbfgs optimiser plugin: projected L-BFGS on many box-constrained problems.
+#include "batch_driver.hpp"
+#include "blindspot/optimiser.hpp"
+#include "blindspot/plugin.hpp"
+
+namespace {
+
+using namespace blindspot;
+
+/// The projected_lbfgs optimiser: one reverse-communication solver per problem, evaluations
+/// batched.
+class ProjectedLbfgs final : public Optimiser {
+ public:
+  struct Params {
+    std::int64_t m;
+    std::int64_t max_iterations;
+    double factr;
+    double pgtol;
+    std::int64_t max_linesearch;
+  };
+
+  static Schema describe() {
+    return Schema::of<Params>(
+               "projected L-BFGS (two-loop direction on the free variables, backtracking "
+               "along the projected path) on many box-constrained problems at once")
+        .param(&Params::m, "m", 10, "memory: number of corrections kept")
+        .range(1, 100)
+        .param(&Params::max_iterations, "max_iterations", 500,
+               "iterations (accepted points) per problem before it stops unconverged")
+        .range(1, 1e9)
+        .param(&Params::factr, "factr", 1e10,
+               "stop when the relative reduction of f over one iteration is at most factr * "
+               "machine epsilon (float64), as lbfgsb's factr")
+        .at_least(0)
+        .param(&Params::pgtol, "pgtol", 1e-5,
+               "stop when the largest component of the projected gradient is at most pgtol")
+        .at_least(0)
+        .param(&Params::max_linesearch, "max_linesearch", 20,
+               "trial points of one line search before the problem stops at its last point")
+        .range(1, 1000);
+  }
+
+  explicit ProjectedLbfgs(const Params& p)
+      : settings_{static_cast<int>(p.m), p.max_iterations, p.factr, p.pgtol,
+                  static_cast<int>(p.max_linesearch)} {}
+
+  BoxResult minimise(const BoxProblem& problem, const BatchObjective& objective,
+                     RunContext&) const override {
+    RowQueue queue(problem);
+    projected_lbfgs::stream(queue, std::max<std::int64_t>(problem.x0.size(0), 1), objective,
+                            settings_);
+    return queue.result();
+  }
+
+  void stream(ProblemQueue& queue, std::int64_t capacity, const BatchObjective& objective,
+              RunContext&) const override {
+    projected_lbfgs::stream(queue, capacity, objective, settings_);
+  }
+
+ private:
+  const projected_lbfgs::Settings settings_;
+};
+
+}  // namespace
+
+BLINDSPOT_PLUGIN(ProjectedLbfgs, "projected_lbfgs", optimiser, "1")
