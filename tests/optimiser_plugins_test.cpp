@@ -318,3 +318,29 @@ TEST_CASE(
     CHECK(r.converged[0].item<int>() == 1);
   }
 }
+
+TEST_CASE("every optimiser plugin declares lbfgsb's parameters with its defaults and ranges") {
+  for (const std::string& name : kOptimisers) {
+    CAPTURE(name);
+    const PluginEntry& entry = testing::plugin_entry(name);
+    CHECK(std::string(entry.name) == name);
+    CHECK(entry.kind == PluginKind::optimiser);
+    const auto problems_of = [&](const Params& given) {
+      std::vector<ParamProblem> problems;
+      entry.describe().validate(given, problems);
+      return problems.size();
+    };
+    std::vector<ParamProblem> none;
+    const ValidatedParams defaults = entry.describe().validate({}, none);
+    CHECK(none.empty());
+    CHECK(defaults.at("m").integer == 10);
+    CHECK(defaults.at("max_iterations").integer == 500);
+    CHECK(defaults.at("factr").real == 1e10);
+    CHECK(defaults.at("pgtol").real == 1e-5);
+    CHECK(problems_of({{"m", Value::of(0)}}) == 1);
+    CHECK(problems_of({{"m", Value::of(101)}}) == 1);
+    CHECK(problems_of({{"max_iterations", Value::of(0)}}) == 1);
+    CHECK(problems_of({{"factr", Value::of(-1.0)}}) == 1);
+    CHECK(problems_of({{"pgtol", Value::of(-1e-3)}}) == 1);
+  }
+}

@@ -92,4 +92,13 @@ class BLINDSPOT_API Optimiser : public Node {
   void run(const Inputs& in, Outputs& out, RunContext& ctx) final;
 };
 
+/// Base of optimisers built on stream(): minimise() streams a problem's rows, all at once.
+class BLINDSPOT_API StreamingOptimiser : public Optimiser {
+ public:
+  BoxResult minimise(const BoxProblem& problem, const BatchObjective& objective,
+                     RunContext& ctx) const final;
+  void stream(ProblemQueue& queue, std::int64_t capacity, const BatchObjective& objective,
+              RunContext& ctx) const override = 0;
+};
+
 }  // namespace blindspot

@@ -3,6 +3,7 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <vector>
 
 namespace blindspot {
@@ -69,6 +70,13 @@ void Optimiser::stream(ProblemQueue& queue, std::int64_t capacity, const BatchOb
                             result.converged[row].item<std::uint8_t>() != 0});
     }
   }
+}
+
+BoxResult StreamingOptimiser::minimise(const BoxProblem& problem, const BatchObjective& objective,
+                                       RunContext& ctx) const {
+  RowQueue queue(problem);
+  stream(queue, std::max<std::int64_t>(problem.x0.size(0), 1), objective, ctx);
+  return queue.result();
 }
 
 void Optimiser::run(const Inputs&, Outputs&, RunContext&) {

@@ -8,7 +8,7 @@ namespace {
 using namespace blindspot;
 
 /// The lbfgsb optimiser: every problem gets its own setulb state; evaluations are batched.
-class Lbfgsb final : public Optimiser {
+class Lbfgsb final : public StreamingOptimiser {
  public:
   struct Params {
     std::int64_t m;
@@ -36,11 +36,6 @@ class Lbfgsb final : public Optimiser {
 
   explicit Lbfgsb(const Params& p)
       : settings_{static_cast<int>(p.m), p.max_iterations, p.factr, p.pgtol} {}
-
-  BoxResult minimise(const BoxProblem& problem, const BatchObjective& objective,
-                     RunContext&) const override {
-    return lbfgsb::solve(problem, objective, settings_);
-  }
 
   void stream(ProblemQueue& queue, std::int64_t capacity, const BatchObjective& objective,
               RunContext&) const override {

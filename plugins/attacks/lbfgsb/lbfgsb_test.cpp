@@ -5,30 +5,15 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
-#include <string>
 #include <vector>
 
 #include "batch_driver.hpp"
 #include "blindspot/optimiser.hpp"
-#include "blindspot/plugin.hpp"
 #include "blindspot/testing.hpp"
 
 namespace {
 
 using namespace blindspot;
-namespace testing = blindspot::testing;
-using Params = std::map<std::string, Value>;
-
-const PluginEntry& entry() {
-  return testing::plugin_entry("lbfgsb");
-}
-
-std::vector<ParamProblem> problems_of(const Params& given) {
-  std::vector<ParamProblem> problems;
-  entry().describe().validate(given, problems);
-  return problems;
-}
 
 /// The 2-D Rosenbrock function and its gradient at row k of x.
 double rosenbrock(const at::Tensor& x, std::int64_t k, at::Tensor& grad) {
@@ -65,20 +50,4 @@ TEST_CASE("an abnormal line search still returns the best iterate seen") {
   CHECK(r.f[0].item<double>() == best);
   at::Tensor g = at::zeros({1, 2}, at::kDouble);
   CHECK(rosenbrock(r.x, 0, g) == best);
-}
-
-TEST_CASE("the schema fills defaults and rejects bad values") {
-  CHECK(problems_of({}).empty());
-  std::vector<ParamProblem> none;
-  ValidatedParams defaults = entry().describe().validate({}, none);
-  CHECK(defaults.at("m").integer == 10);
-  CHECK(defaults.at("max_iterations").integer == 500);
-  CHECK(defaults.at("factr").real == 1e10);
-  CHECK(defaults.at("pgtol").real == 1e-5);
-  CHECK(problems_of({{"m", Value::of(0)}}).size() == 1);
-  CHECK(problems_of({{"m", Value::of(101)}}).size() == 1);
-  CHECK(problems_of({{"pgtol", Value::of(-1e-3)}}).size() == 1);
-  CHECK(problems_of({{"max_iterations", Value::of(0)}}).size() == 1);
-  CHECK(std::string(entry().name) == "lbfgsb");
-  CHECK(entry().kind == PluginKind::optimiser);
 }

@@ -8,7 +8,7 @@ namespace {
 using namespace blindspot;
 
 /// The lbfgspp optimiser: each problem runs LBFGSpp's solver on a fiber; evaluations are batched.
-class Lbfgspp final : public Optimiser {
+class Lbfgspp final : public StreamingOptimiser {
  public:
   struct Params {
     std::int64_t m;
@@ -50,13 +50,6 @@ class Lbfgspp final : public Optimiser {
                   p.pgtol,
                   static_cast<int>(p.max_submin),
                   static_cast<int>(p.max_linesearch)} {}
-
-  BoxResult minimise(const BoxProblem& problem, const BatchObjective& objective,
-                     RunContext&) const override {
-    RowQueue queue(problem);
-    lbfgspp::stream(queue, std::max<std::int64_t>(problem.x0.size(0), 1), objective, settings_);
-    return queue.result();
-  }
 
   void stream(ProblemQueue& queue, std::int64_t capacity, const BatchObjective& objective,
               RunContext&) const override {

@@ -9,7 +9,7 @@ using namespace blindspot;
 
 /// The projected_lbfgs optimiser: one reverse-communication solver per problem, evaluations
 /// batched.
-class ProjectedLbfgs final : public Optimiser {
+class ProjectedLbfgs final : public StreamingOptimiser {
  public:
   struct Params {
     std::int64_t m;
@@ -43,14 +43,6 @@ class ProjectedLbfgs final : public Optimiser {
   explicit ProjectedLbfgs(const Params& p)
       : settings_{static_cast<int>(p.m), p.max_iterations, p.factr, p.pgtol,
                   static_cast<int>(p.max_linesearch)} {}
-
-  BoxResult minimise(const BoxProblem& problem, const BatchObjective& objective,
-                     RunContext&) const override {
-    RowQueue queue(problem);
-    projected_lbfgs::stream(queue, std::max<std::int64_t>(problem.x0.size(0), 1), objective,
-                            settings_);
-    return queue.result();
-  }
 
   void stream(ProblemQueue& queue, std::int64_t capacity, const BatchObjective& objective,
               RunContext&) const override {
