@@ -200,7 +200,7 @@ int main() {
       if (outcomes.size() > 1) {
         const Outcome& setulb = outcomes[setup.schedule.drivers == 1 ? 1 : 2];
         vs_speed =
-            fmt::format("{:.2f}x", (o.successes / o.seconds) / (setulb.successes / setulb.seconds));
+            fmt::format("{:.1f}x", (o.successes / o.seconds) / (setulb.successes / setulb.seconds));
         vs_distortion = fmt::format("{:+.2f}%", 100 * (o.distortion / setulb.distortion - 1));
       }
       fmt::print(
