@@ -1,4 +1,5 @@
-// Optimisers are components: running one as a node is an error. Streams default to rounds.
+// Optimisers are components: running one as a node is an error. Streams default to rounds of
+// minimise(); a StreamingOptimiser minimise()s by streaming the rows through a RowQueue.
 #include "blindspot/optimiser.hpp"
 
 #include <ATen/ATen.h>
