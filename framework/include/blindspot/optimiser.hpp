@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "blindspot/node.hpp"
+#include "blindspot/schema.hpp"
 
 namespace blindspot {
 
@@ -35,7 +36,8 @@ struct BoxOutcome {
 
 /// Values and gradients of the objectives of problems `which` (int64 [M]: row numbers for
 /// minimise(), ids for stream()) at points x (float64 [M, D]); fills f (float64 [M]) and grad
-/// (float64 [M, D]). One call evaluates a whole batch: one forward/backward of the model.
+/// (float64 [M, D]), whose values on entry are unspecified, or assigns new tensors of those
+/// shapes to them. One call evaluates a whole batch: one forward/backward of the model.
 using BatchObjective = std::function<void(const at::Tensor& which, const at::Tensor& x,
                                           at::Tensor& f, at::Tensor& grad)>;
 
@@ -91,6 +93,34 @@ class BLINDSPOT_API Optimiser : public Node {
  private:
   void run(const Inputs& in, Outputs& out, RunContext& ctx) final;
 };
+
+/// The memory and stopping tests every L-BFGS optimiser plugin takes, with lbfgsb's meanings.
+struct LbfgsOptions {
+  std::int64_t m = 10;                // corrections kept
+  std::int64_t max_iterations = 500;  // accepted iterates per problem
+  double factr = 1e10;                // stop when the relative reduction of f <= factr * eps
+  double pgtol = 1e-5;                // stop when the projected gradient's max norm <= pgtol
+};
+
+/// Declares m, max_iterations, factr and pgtol, bound to the LbfgsOptions member `options` of P,
+/// with LbfgsOptions' defaults, so every optimiser can stand in for another.
+template <class P>
+Schema::For<P>& lbfgs_params(Schema::For<P>& schema, LbfgsOptions P::*options) {
+  const LbfgsOptions defaults;
+  return schema
+      .param(options, &LbfgsOptions::m, "m", defaults.m, "memory: number of corrections kept")
+      .range(1, 100)
+      .param(options, &LbfgsOptions::max_iterations, "max_iterations", defaults.max_iterations,
+             "iterations (accepted points) per problem before it stops unconverged")
+      .range(1, 1e9)
+      .param(options, &LbfgsOptions::factr, "factr", defaults.factr,
+             "stop when the relative reduction of f over one iteration is at most factr * "
+             "machine epsilon (float64); 1e7 asks for precision a float32 model cannot give")
+      .at_least(0)
+      .param(options, &LbfgsOptions::pgtol, "pgtol", defaults.pgtol,
+             "stop when the largest component of the projected gradient is at most pgtol")
+      .at_least(0);
+}
 
 /// Base of optimisers built on stream(): minimise() streams a problem's rows, all at once.
 class BLINDSPOT_API StreamingOptimiser : public Optimiser {

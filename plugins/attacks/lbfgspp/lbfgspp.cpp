@@ -11,30 +11,16 @@ using namespace blindspot;
 class Lbfgspp final : public StreamingOptimiser {
  public:
   struct Params {
-    std::int64_t m;
-    std::int64_t max_iterations;
-    double factr;
-    double pgtol;
+    LbfgsOptions lbfgs;
     std::int64_t max_submin;
     std::int64_t max_linesearch;
   };
 
   static Schema describe() {
-    return Schema::of<Params>(
-               "L-BFGS-B of LBFGSpp (exact Cauchy point, bounded subspace minimisation, "
-               "Moré-Thuente line search) on many box-constrained problems at once")
-        .param(&Params::m, "m", 10, "memory: number of corrections kept")
-        .range(1, 100)
-        .param(&Params::max_iterations, "max_iterations", 500,
-               "iterations (accepted points) per problem before it stops unconverged")
-        .range(1, 1e9)
-        .param(&Params::factr, "factr", 1e10,
-               "stop when the relative reduction of f over one iteration is at most factr * "
-               "machine epsilon (float64), as lbfgsb's factr")
-        .at_least(0)
-        .param(&Params::pgtol, "pgtol", 1e-5,
-               "stop when the largest component of the projected gradient is at most pgtol")
-        .at_least(0)
+    auto schema = Schema::of<Params>(
+        "L-BFGS-B of LBFGSpp (exact Cauchy point, bounded subspace minimisation, "
+        "Moré-Thuente line search) on many box-constrained problems at once");
+    return lbfgs_params(schema, &Params::lbfgs)
         .param(&Params::max_submin, "max_submin", 10,
                "iterations of the bounded subspace minimisation in each iteration")
         .range(0, 1000)
@@ -44,10 +30,10 @@ class Lbfgspp final : public StreamingOptimiser {
   }
 
   explicit Lbfgspp(const Params& p)
-      : settings_{static_cast<int>(p.m),
-                  p.max_iterations,
-                  p.factr,
-                  p.pgtol,
+      : settings_{static_cast<int>(p.lbfgs.m),
+                  p.lbfgs.max_iterations,
+                  p.lbfgs.factr,
+                  p.lbfgs.pgtol,
                   static_cast<int>(p.max_submin),
                   static_cast<int>(p.max_linesearch)} {}
 
