@@ -78,13 +78,15 @@ TEST_CASE("a command's --help shows its own options only, on stdout, exit 0") {
   CHECK(top.out.find("exit codes: 0 ok, 1 a run failed, 2 bad input") != std::string::npos);
 }
 
-TEST_CASE("--version prints blindspot's version and commit, LibTorch and BLAS; exit 0") {
+TEST_CASE(
+    "--version prints blindspot's version and commit, LibTorch, BLAS and its kernels; exit 0") {
   const Streams version = run_streams("--version");
   INFO(version.out, version.err);
   CHECK(version.exit_code == 0);
   CHECK(version.out.rfind("blindspot " BLINDSPOT_VERSION " (commit ", 0) == 0);
   CHECK(version.out.find("\nLibTorch ") != std::string::npos);
   CHECK(version.out.find("\nBLAS ") != std::string::npos);
+  CHECK(version.out.find("\nBLAS core ") != std::string::npos);
 }
 
 TEST_CASE("an option the command does not take is one line on stderr, exit 2") {

@@ -23,6 +23,7 @@ TEST_CASE("experiments/quickstart.yaml runs and its report prints Table 1's firs
   blindspot::host::ArchiveReader archive(out);
   CHECK(archive.experiment().status == "complete");
   CHECK(archive.experiment().versions.at("blas").find("openblas") != std::string::npos);
+  CHECK(archive.experiment().versions.at("blas_kernels") != "unknown");
   auto nodes = archive.nodes();
   REQUIRE(nodes.size() == 4);
   CHECK(nodes[0].name == "mnist");

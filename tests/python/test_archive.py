@@ -86,7 +86,7 @@ class ExperimentTest(unittest.TestCase):
             self.assertRegex(archive.yaml_hash, r"^[0-9a-f]+$")
             self.assertTrue(archive.host)
             self.assertIn(archive.format_version, (1, 2))
-            for key in ("blindspot", "git_commit", "libtorch", "blas"):
+            for key in ("blindspot", "git_commit", "libtorch", "blas", "blas_kernels"):
                 self.assertIsInstance(archive.versions[key], str)
                 self.assertTrue(archive.versions[key], key)
             self.assertNotIn("version_blindspot", archive.versions)

@@ -54,6 +54,18 @@ bool identical(const AdversarialSet& a, const AdversarialSet& b) {
          torch::equal(a.distortion, b.distortion);
 }
 
+/// The same set up to float rounding: a batch of another size may take another BLAS path (its
+/// kernels sum in another order), so x' may differ in its last bits, and nothing else.
+bool agrees(const AdversarialSet& a, const AdversarialSet& b) {
+  if (a.extra.size() != b.extra.size()) return false;
+  for (const auto& [name, values] : a.extra)
+    if (!b.extra.count(name) || !torch::equal(values, b.extra.at(name))) return false;
+  return torch::allclose(a.adversarial, b.adversarial, 0, 1e-5) &&
+         torch::equal(a.target, b.target) && torch::equal(a.prediction, b.prediction) &&
+         torch::equal(a.success, b.success) &&
+         torch::allclose(a.distortion, b.distortion, 1e-4, 1e-6);
+}
+
 }  // namespace
 
 TEST_CASE("x' never leaves its epsilon-ball nor [0, 1], for both norms") {
@@ -210,7 +222,7 @@ TEST_CASE("every success is re-checked by the model on the archived x'") {
   }
 }
 
-TEST_CASE("the same seed gives the same set, whatever the batch") {
+TEST_CASE("the same seed gives the same set, and another batch size the same up to rounding") {
   const auto& inputs = trained();
   for (const std::string norm : {"linf", "l2"}) {
     // Few iterations, so that x' still depends on the start; every sample is restarted.
@@ -220,7 +232,7 @@ TEST_CASE("the same seed gives the same set, whatever the batch") {
     CAPTURE(with);
     const auto set = testing::run_attack("pgd", with + ", batch: 64}", inputs, 3);
     CHECK(identical(testing::run_attack("pgd", with + ", batch: 64}", inputs, 3), set));
-    CHECK(identical(testing::run_attack("pgd", with + ", batch: 1}", inputs, 3), set));
+    CHECK(agrees(testing::run_attack("pgd", with + ", batch: 1}", inputs, 3), set));
     CHECK_FALSE(torch::equal(
         testing::run_attack("pgd", with + ", batch: 64}", inputs, 4).adversarial, set.adversarial));
   }

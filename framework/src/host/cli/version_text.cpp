@@ -19,8 +19,8 @@ std::string version_text() {
   std::string text =
       fmt::format("blindspot {} (commit {})\n", fact("blindspot"), fact("git_commit"));
   const std::pair<const char*, const char*> lines[] = {
-      {"LibTorch", "libtorch"}, {"BLAS", "blas"},         {"HDF5", "hdf5"},
-      {"Boost", "boost"},       {"compiler", "compiler"},
+      {"LibTorch", "libtorch"}, {"BLAS", "blas"},   {"BLAS core", "blas_kernels"},
+      {"HDF5", "hdf5"},         {"Boost", "boost"}, {"compiler", "compiler"},
   };
   for (const auto& [label, key] : lines) text += fmt::format("{:<9} {}\n", label, fact(key));
   return text;

@@ -2,6 +2,7 @@
 #include "runner/versions.hpp"
 
 #include <H5public.h>
+#include <dlfcn.h>
 #include <fmt/format.h>
 #include <torch/version.h>
 #include <unistd.h>
@@ -31,6 +32,15 @@ std::string blas_library() {
   return "unknown";
 }
 
+// The kernels OpenBLAS chose for this CPU (OPENBLAS_CORETYPE's names, such as "Haswell"):
+// with the library, they decide the last bits of every float result.
+std::string blas_kernels() {
+  using CoreName = const char* (*)();
+  const auto core_name = reinterpret_cast<CoreName>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
+  const char* name = core_name ? core_name() : nullptr;
+  return name && *name ? name : "unknown";
+}
+
 }  // namespace
 
 std::map<std::string, std::string> versions() {
@@ -45,6 +55,7 @@ std::map<std::string, std::string> versions() {
                             BOOST_VERSION % 100)},
       {"compiler", __VERSION__},
       {"blas", blas_library()},
+      {"blas_kernels", blas_kernels()},
   };
 }
 
