@@ -45,13 +45,27 @@ void hand_back(ProblemQueue& queue, Slot& slot) {
   slot.busy = false;
 }
 
+/// The tensors of one objective call, kept from step to step: a step's M rows are the first M.
+struct Buffers {
+  at::Tensor which, x, f, grad;
+
+  /// Room for m rows of d values (grows, never shrinks).
+  void reserve(std::int64_t m, std::int64_t d) {
+    if (x.defined() && x.size(0) >= m && x.size(1) == d) return;
+    which = at::empty({m}, at::kLong);
+    x = at::empty({m, d}, at::kDouble);
+    f = at::empty({m}, at::kDouble);
+    grad = at::empty({m, d}, at::kDouble);
+  }
+};
+
 /// Evaluates the slots `pending` in one objective call and tells each solver its value.
 void evaluate(std::vector<Slot>& slots, const std::vector<std::size_t>& pending,
-              const BatchObjective& objective, ProblemQueue& queue) {
+              const BatchObjective& objective, ProblemQueue& queue, Buffers& buffers) {
   const auto m = static_cast<std::int64_t>(pending.size());
   const std::int64_t d = slots[pending.front()].solver.size();
-  at::Tensor which = at::empty({m}, at::kLong);
-  at::Tensor x = at::empty({m, d}, at::kDouble);
+  buffers.reserve(m, d);
+  const at::Tensor which = buffers.which.narrow(0, 0, m), x = buffers.x.narrow(0, 0, m);
   for (std::int64_t k = 0; k < m; ++k) {
     const Slot& slot = slots[pending[k]];
     if (slot.solver.size() != d)
@@ -59,7 +73,8 @@ void evaluate(std::vector<Slot>& slots, const std::vector<std::size_t>& pending,
     which.data_ptr<std::int64_t>()[k] = slot.id;
     std::copy(slot.solver.point(), slot.solver.point() + d, x.data_ptr<double>() + k * d);
   }
-  at::Tensor f = at::zeros({m}, at::kDouble), grad = at::zeros({m, d}, at::kDouble);
+  // The objective fills f and grad, or replaces them with tensors of its own.
+  at::Tensor f = buffers.f.narrow(0, 0, m), grad = buffers.grad.narrow(0, 0, m);
   objective(which, x, f, grad);
   if (f.numel() != m || grad.numel() != m * d)
     throw Error("projected_lbfgs", "the objective must fill f [M] and grad [M, D]");
@@ -79,6 +94,7 @@ void stream(ProblemQueue& queue, std::int64_t capacity, const BatchObjective& ob
   if (capacity < 1) throw Error("projected_lbfgs", "capacity must be at least 1");
   std::vector<Slot> slots(static_cast<std::size_t>(capacity));
   std::vector<std::size_t> pending;
+  Buffers buffers;
   while (true) {
     pending.clear();
     for (std::size_t i = 0; i < slots.size(); ++i) {
@@ -88,7 +104,7 @@ void stream(ProblemQueue& queue, std::int64_t capacity, const BatchObjective& ob
       if (slots[i].busy) pending.push_back(i);
     }
     if (pending.empty()) return;  // nothing running and nothing ready
-    evaluate(slots, pending, objective, queue);
+    evaluate(slots, pending, objective, queue, buffers);
   }
 }
 

@@ -96,22 +96,39 @@ class Driver final : public ProblemQueue {
 
   /// f = c * ||x' - x||^2 + loss(f(x'), label) over x' in [0, 1]: the squared norm keeps f
   /// smooth at r = 0. One forward/backward for the whole batch, the gradient taken with respect
-  /// to the input only.
+  /// to the input only; the penalty and its gradient in one pass per row, into f and grad.
   void objective(const at::Tensor& which, const at::Tensor& xp, at::Tensor& f, at::Tensor& grad) {
     if (s_.failed) throw std::runtime_error("stopped: another driver failed");
     const auto started = Clock::now();
     const std::int64_t m = which.size(0);
-    at::Tensor c = at::empty({m}, at::kDouble);
-    for (std::int64_t k = 0; k < m; ++k)
-      c.data_ptr<double>()[k] = flights_.at(which.data_ptr<std::int64_t>()[k]).c;
     torch::AutoGradMode enable(true);
     const at::Tensor input = xp.to(at::kFloat).view(s_.batch_shape).requires_grad_(true);
     const at::Tensor loss =
         attack_loss(s_.net.logits(input), s_.p.label.index_select(0, which), s_.p.untargeted);
-    const at::Tensor g = torch::autograd::grad({loss.sum()}, {input})[0];
-    const at::Tensor r = xp - s_.p.x.index_select(0, which);
-    f = c * r.pow(2).sum(1) + loss.detach().to(at::kDouble);
-    grad = 2 * c.unsqueeze(1) * r + g.to(at::kDouble).view({m, d_});
+    const at::Tensor g = torch::autograd::grad({loss.sum()}, {input})[0].view({m, d_}).contiguous();
+    const at::Tensor loss_values = loss.detach().to(at::kDouble).contiguous();
+    const auto real = at::TensorOptions().dtype(at::kDouble);
+    if (!f.defined() || f.numel() != m || f.scalar_type() != at::kDouble || !f.is_contiguous())
+      f = at::empty({m}, real);
+    if (!grad.defined() || !grad.sizes().equals({m, d_}) || grad.scalar_type() != at::kDouble ||
+        !grad.is_contiguous())
+      grad = at::empty({m, d_}, real);
+    const at::Tensor points = xp.to(at::kDouble).contiguous();
+    for (std::int64_t k = 0; k < m; ++k) {
+      const std::int64_t row = which.data_ptr<std::int64_t>()[k];
+      const double c = flights_.at(row).c;
+      const double* moved = points.data_ptr<double>() + k * d_;
+      const double* clean = s_.p.x.data_ptr<double>() + row * d_;
+      const float* loss_gradient = g.data_ptr<float>() + k * d_;
+      double* out = grad.data_ptr<double>() + k * d_;
+      double squared = 0.0;
+      for (std::int64_t j = 0; j < d_; ++j) {
+        const double r = moved[j] - clean[j];
+        squared += r * r;
+        out[j] = 2 * c * r + loss_gradient[j];
+      }
+      f.data_ptr<double>()[k] = c * squared + loss_values.data_ptr<double>()[k];
+    }
     timing.model += seconds_since(started);
   }
 
@@ -262,7 +279,9 @@ Found solve(const Classifier& net, const std::vector<std::int64_t>& shape, const
             {}};
   std::vector<std::int64_t> batch_shape{-1};
   batch_shape.insert(batch_shape.end(), shape.begin(), shape.end());
-  Shared shared(net, batch_shape, p, search, schedule, out, solved);
+  Problems problems = p;  // the objective reads the clean images' rows in place
+  problems.x = p.x.to(at::kDouble).contiguous();
+  Shared shared(net, batch_shape, problems, search, schedule, out, solved);
   const int drivers = std::max(1, schedule.drivers);
   std::vector<Timing> timings(static_cast<std::size_t>(drivers));
   std::exception_ptr first_error;
