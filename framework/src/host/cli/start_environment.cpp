@@ -8,8 +8,8 @@
 //
 // OpenBLAS picks its kernels from the CPU model, and a release does not know the CPUs that came
 // after it: Debian 12's OpenBLAS 0.3.21 runs its SSE3 kernels ("Prescott") on an Intel Xeon of
-// model 207, where its AVX-512 kernels are 2 to 3 times as fast (bench_attack, training and
-// attack). OPENBLAS_CORETYPE names the kernels from the CPU's features instead.
+// model 207, where its AVX-512 kernels train Table 1's models 1.5 to 2 times as fast
+// (bench/blas_kernels.sh). OPENBLAS_CORETYPE names the kernels from the CPU's features instead.
 //
 // Both libraries read the environment once, when they are initialised - before main() and even
 // before a .preinit_array function's setenv() is seen (libc's own initialisation resets
