@@ -11,6 +11,7 @@
 #include <exception>
 #include <limits>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -69,15 +70,24 @@ struct PausingObjective {
   }
 };
 
-/// LBFGSpp's Moré-Thuente line search, telling the objective each point it accepts.
+/// LBFGSpp's Moré-Thuente line search, telling the objective each point it accepts. When the
+/// search gives up (the strong Wolfe conditions can be out of reach on a float32 model's noisy
+/// gradient), its last trial point is kept if it lowers f enough (Armijo), as setulb keeps its
+/// search's point once the interval is small; otherwise the search has failed.
 template <class Scalar>
 struct CountingLineSearch {
   template <class Objective>
   static void LineSearch(Objective& f, Scalar& fx, Vector& x, Vector& grad, Scalar& step,
                          const Scalar& step_max, const Vector& drt, const Vector& xp,
                          const LBFGSpp::LBFGSBParam<Scalar>& param) {
-    LBFGSpp::LineSearchMoreThuente<Scalar>::LineSearch(f, fx, x, grad, step, step_max, drt, xp,
-                                                       param);
+    const Scalar fx_start = fx, slope = grad.dot(drt);
+    try {
+      LBFGSpp::LineSearchMoreThuente<Scalar>::LineSearch(f, fx, x, grad, step, step_max, drt, xp,
+                                                         param);
+    } catch (const std::runtime_error&) {
+      const Scalar taken = (x - xp).dot(drt) / drt.squaredNorm();  // the last trial's step
+      if (!(taken > 0 && fx <= fx_start + param.ftol * taken * slope)) throw;
+    }
     f.accepted(fx, x);
   }
 };
