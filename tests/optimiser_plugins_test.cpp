@@ -1,7 +1,7 @@
 // What every box optimiser plugin must do, checked for each one (lbfgsb, lbfgspp, projected_lbfgs)
 // loaded through its plugin entry: problems with known minimisers, batches equal to separate runs,
-// streams that refill at once, the iteration cap, and how a problem ends when its line search
-// or its objective fails.
+// streams that refill at once, the iteration cap, progress on a gradient that never flattens,
+// and how a problem ends when its line search or its objective fails.
 #include <ATen/ATen.h>
 #include <doctest/doctest.h>
 
@@ -292,6 +292,26 @@ TEST_CASE("a line search that cannot succeed ends the problem at its best iterat
     CHECK(r.f[0].item<double>() < 24.2);
     at::Tensor g = at::zeros({1, 2}, at::kDouble);
     CHECK(rosenbrock_row(r.x, 0, g) == r.f[0].item<double>());
+  }
+}
+
+TEST_CASE("a gradient that never flattens still leads every optimiser towards the minimiser") {
+  for (const std::string& name : kOptimisers) {
+    CAPTURE(name);
+    // f = (x - 1)^2 on [-10, 10] from 5, told a gradient of constant size 8 (its size at the
+    // start) pointing the right way: the strong Wolfe curvature condition can never hold, as
+    // near a float32 model's minimum, yet every step towards 1 lowers f.
+    const BoxProblem p{rows({{5.0}}), rows({{-10.0}}), rows({{10.0}})};
+    const BatchObjective sign_only = [](const at::Tensor&, const at::Tensor& x, at::Tensor& f,
+                                        at::Tensor& grad) {
+      const double at = x[0][0].item<double>();
+      f[0] = (at - 1) * (at - 1);
+      grad[0][0] = at > 1 ? 8.0 : at < 1 ? -8.0 : 0.0;
+    };
+    auto context = testing::context();
+    const BoxResult r = load_optimiser(name, {})->minimise(p, sign_only, *context);
+    CHECK(r.iterations[0].item<std::int64_t>() >= 1);
+    CHECK(std::abs(r.x[0][0].item<double>() - 1) < 0.5);
   }
 }
 
