@@ -41,4 +41,4 @@ class ProjectedLbfgs final : public StreamingOptimiser {
 
 }  // namespace
 
-BLINDSPOT_PLUGIN(ProjectedLbfgs, "projected_lbfgs", optimiser, "1")
+BLINDSPOT_PLUGIN(ProjectedLbfgs, "projected_lbfgs", optimiser, "2")

@@ -1,17 +1,26 @@
 // Projected L-BFGS on one problem: two-loop direction, projected backtracking, stopping tests.
 #include "solver.hpp"
 
-#include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
+#include "lanes.hpp"
+
+// The loops over a problem's n values are compiled for AVX-512, AVX2 and baseline x86-64, and
+// the CPU picks one when the plugin loads; lanes.hpp keeps their results the same bits.
+// (same_bits_test.cpp builds each version alone, naming it in PROJECTED_LBFGS_ISA.)
+#if defined(PROJECTED_LBFGS_ISA)
+#define VECTOR_LOOPS __attribute__((target(PROJECTED_LBFGS_ISA)))
+#elif defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define VECTOR_LOOPS __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define VECTOR_LOOPS
+#endif
+
 namespace blindspot::projected_lbfgs {
 
 namespace {
-
-using Vector = Eigen::Map<Eigen::VectorXd>;
-using ConstVector = Eigen::Map<const Eigen::VectorXd>;
 
 constexpr double kArmijo = 1e-4;  // sufficient decrease: f(x(a)) <= f + kArmijo * g'(x(a) - x)
 constexpr double kEpsilon = std::numeric_limits<double>::epsilon();
@@ -34,11 +43,11 @@ void Solver::start(const double* x0, const double* lower, const double* upper, s
   g_.assign(n, 0.0);
   d_.assign(n, 0.0);
   q_.assign(n, 0.0);
-  held_.assign(n, 0);
   const auto m = static_cast<std::size_t>(settings.memory);
   s_.resize(m * n);
   y_.resize(m * n);
   rho_.assign(m, 0.0);
+  yy_.assign(m, 0.0);
   alpha_.assign(m, 0.0);
   stored_ = 0;
   newest_ = -1;
@@ -48,45 +57,55 @@ void Solver::start(const double* x0, const double* lower, const double* upper, s
   converged_ = false;
 }
 
-double Solver::projected_gradient_norm() const {
-  double norm = 0.0;
-  for (std::int64_t j = 0; j < n_; ++j)
-    norm = std::max(norm, std::abs(std::clamp(x_[j] - g_[j], lower_[j], upper_[j]) - x_[j]));
-  return norm;
+VECTOR_LOOPS double Solver::projected_gradient_norm() const {
+  const double *x = x_.data(), *g = g_.data(), *lower = lower_.data(), *upper = upper_.data();
+  double lane[lanes::kWidth] = {};
+  lanes::each(n_, [&](std::int64_t j, int l) {
+    lane[l] = std::max(lane[l], std::abs(std::clamp(x[j] - g[j], lower[j], upper[j]) - x[j]));
+  });
+  return *std::max_element(lane, lane + lanes::kWidth);
 }
 
-void Solver::direction() {
-  // The free variables: those not at a bound that their gradient pushes against.
+VECTOR_LOOPS void Solver::direction() {
+  const double *x = x_.data(), *g = g_.data(), *lower = lower_.data(), *upper = upper_.data();
+  double* __restrict q = q_.data(), * __restrict r = d_.data();
+  // Whether variable j sits at a bound that its gradient pushes against; the others are free.
+  const auto held = [&](std::int64_t j) {
+    return ((x[j] <= lower[j]) & (g[j] > 0)) | ((x[j] >= upper[j]) & (g[j] < 0));
+  };
   for (std::int64_t j = 0; j < n_; ++j) {
-    held_[j] = (x_[j] <= lower_[j] && g_[j] > 0) || (x_[j] >= upper_[j] && g_[j] < 0);
-    q_[j] = held_[j] ? 0.0 : g_[j];
+    q[j] = held(j) ? 0.0 : g[j];
+    r[j] = q[j];
   }
-  Vector r(d_.data(), n_);
-  r = ConstVector(q_.data(), n_);
   const int m = settings_->memory;
   for (int k = 0; k < stored_; ++k) {  // newest to oldest
     const int i = (newest_ - k + m) % m;
-    alpha_[i] = rho_[i] * ConstVector(&s_[i * n_], n_).dot(r);
-    r -= alpha_[i] * ConstVector(&y_[i * n_], n_);
+    alpha_[i] = rho_[i] * lanes::dot(&s_[i * n_], r, n_);
+    lanes::axpy(-alpha_[i], &y_[i * n_], r, n_);
   }
   if (stored_ > 0) {
-    const ConstVector y(&y_[newest_ * n_], n_);
-    r *= 1.0 / (rho_[newest_] * y.squaredNorm());  // gamma = s'y / y'y
+    const double gamma = 1.0 / (rho_[newest_] * yy_[newest_]);  // s'y / y'y
+    for (std::int64_t j = 0; j < n_; ++j) r[j] *= gamma;
   }
   for (int k = stored_ - 1; k >= 0; --k) {  // oldest to newest
     const int i = (newest_ - k + m) % m;
-    const double beta = rho_[i] * ConstVector(&y_[i * n_], n_).dot(r);
-    r += (alpha_[i] - beta) * ConstVector(&s_[i * n_], n_);
+    const double beta = rho_[i] * lanes::dot(&y_[i * n_], r, n_);
+    lanes::axpy(alpha_[i] - beta, &s_[i * n_], r, n_);
   }
-  for (std::int64_t j = 0; j < n_; ++j) d_[j] = held_[j] ? 0.0 : -d_[j];
+  for (std::int64_t j = 0; j < n_; ++j) r[j] = held(j) ? 0.0 : -r[j];
 }
 
-void Solver::project_trial() {
-  slope_ = 0.0;
-  for (std::int64_t j = 0; j < n_; ++j) {
-    trial_[j] = std::clamp(x_[j] + step_ * d_[j], lower_[j], upper_[j]);
-    slope_ += g_[j] * (trial_[j] - x_[j]);
-  }
+VECTOR_LOOPS void Solver::project_trial() {
+  const double *x = x_.data(), *g = g_.data(), *d = d_.data(), *lower = lower_.data(),
+               *upper = upper_.data();
+  double* __restrict trial = trial_.data();
+  const double step = step_;
+  double lane[lanes::kWidth] = {};
+  lanes::each(n_, [&](std::int64_t j, int l) {
+    trial[j] = std::clamp(x[j] + step * d[j], lower[j], upper[j]);
+    lane[l] += g[j] * (trial[j] - x[j]);
+  });
+  slope_ = lanes::total(lane);
 }
 
 void Solver::begin_iteration() {
@@ -98,21 +117,28 @@ void Solver::begin_iteration() {
     // variables, first step of unit length (as L-BFGS-B's first iteration).
     stored_ = 0;
     for (std::int64_t j = 0; j < n_; ++j) d_[j] = -q_[j];
-    step_ = 1.0 / std::max(ConstVector(q_.data(), n_).norm(), kEpsilon);
+    step_ = 1.0 / std::max(std::sqrt(lanes::dot(q_.data(), q_.data(), n_)), kEpsilon);
     project_trial();
   }
   trials_ = 0;
 }
 
-bool Solver::accept(double f, const double* g) {
+VECTOR_LOOPS bool Solver::accept(double f, const double* g) {
   const auto m = settings_->memory;
   const int slot = (newest_ + 1) % m;
-  Vector s(&s_[slot * n_], n_), y(&y_[slot * n_], n_);
-  s = ConstVector(trial_.data(), n_) - ConstVector(x_.data(), n_);
-  y = ConstVector(g, n_) - ConstVector(g_.data(), n_);
-  const double sy = s.dot(y);
-  if (sy > kEpsilon * y.squaredNorm()) {  // keep only corrections with positive curvature
+  const double *x = x_.data(), *trial = trial_.data(), *g_old = g_.data();
+  float* __restrict s = &s_[slot * n_], * __restrict y = &y_[slot * n_];
+  double sy_lane[lanes::kWidth] = {}, yy_lane[lanes::kWidth] = {};
+  lanes::each(n_, [&](std::int64_t j, int l) {
+    s[j] = static_cast<float>(trial[j] - x[j]);
+    y[j] = static_cast<float>(g[j] - g_old[j]);
+    sy_lane[l] += static_cast<double>(s[j]) * y[j];
+    yy_lane[l] += static_cast<double>(y[j]) * y[j];
+  });
+  const double sy = lanes::total(sy_lane), yy = lanes::total(yy_lane);
+  if (sy > kEpsilon * yy) {  // keep only corrections with positive curvature
     rho_[slot] = 1.0 / sy;
+    yy_[slot] = yy;
     newest_ = slot;
     stored_ = std::min(stored_ + 1, m);
   }

@@ -48,8 +48,10 @@ class Solver {
   const Settings* settings_ = nullptr;
   std::int64_t n_ = 0;
   std::vector<double> x_, g_, lower_, upper_, d_, trial_, q_;
-  std::vector<char> held_;  // variables at a bound that their gradient pushes against
-  std::vector<double> s_, y_, rho_, alpha_;  // corrections: memory rows of n values, a ring
+  // Corrections, memory rows of n values in a ring: float32 halves the bytes each iteration
+  // reads (the sums over them are float64).
+  std::vector<float> s_, y_;
+  std::vector<double> rho_, yy_, alpha_;  // 1 / s'y and y'y of each correction, and a scratch
   int stored_ = 0, newest_ = -1;
   double f_ = 0.0, step_ = 1.0, slope_ = 0.0;
   std::int64_t iterations_ = 0, evaluations_ = 0;
