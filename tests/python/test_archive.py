@@ -164,7 +164,7 @@ class NodeTest(unittest.TestCase):
         self.assertIs(type(mlp["learning_rate"]), float)
         self.assertEqual(mlp["activation"], "sigmoid")
         attack = OPEN["quickstart"]["attack"].parameters
-        self.assertEqual(attack["optimiser"]["plugin"], "lbfgsb")
+        self.assertEqual(attack["optimiser"]["plugin"], "projected_lbfgs")
         self.assertIsInstance(attack["optimiser"]["factr"], float)  # yaml-cpp's 1e+10
         self.assertIs(attack["warm_start"], True)
         self.assertEqual(OPEN["quickstart"]["mnist"].parameters["path"], "")

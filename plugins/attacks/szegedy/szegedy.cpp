@@ -37,13 +37,14 @@ class Szegedy final : public Node {
   };
 
   static Schema describe() {
-    auto schema = Schema::of<Params>(
-                      "Szegedy et al.'s attack: minimise c * ||r||^2 + CE(f(x + r), l) "
-                      "over x + r in [0, 1], keeping the largest c that succeeds")
-                      .component(&Params::optimiser, "optimiser", PluginKind::optimiser, "lbfgsb",
-                                 "box-constrained optimiser of each inner problem")
-                      .component(&Params::search, "search", PluginKind::search, "c_search",
-                                 "per-sample line search over the penalty c");
+    auto schema =
+        Schema::of<Params>(
+            "Szegedy et al.'s attack: minimise c * ||r||^2 + CE(f(x + r), l) "
+            "over x + r in [0, 1], keeping the largest c that succeeds")
+            .component(&Params::optimiser, "optimiser", PluginKind::optimiser, "projected_lbfgs",
+                       "box-constrained optimiser of each inner problem")
+            .component(&Params::search, "search", PluginKind::search, "c_search",
+                       "per-sample line search over the penalty c");
     return selection_params(schema, &Params::samples, "train")
         .param(&Params::target, "target", "random",
                "random (seeded, uniform over the other labels), next ((label + 1) mod classes), "
@@ -141,7 +142,7 @@ class Szegedy final : public Node {
     const szegedy::Timing& t = found.timing;
     const double busy = std::max(t.model + t.judging + t.optimiser, 1e-9);
     std::snprintf(line, sizeof line,
-                  "%d batched drivers, %.1f s: %.0f%% model, %.0f%% L-BFGS-B, %.0f%% judging; "
+                  "%d batched drivers, %.1f s: %.0f%% model, %.0f%% optimiser, %.0f%% judging; "
                   "%.1f evaluations per sample",
                   schedule.drivers, t.wall, 100 * t.model / busy, 100 * t.optimiser / busy,
                   100 * t.judging / busy, found.evaluations.sum().item<double>() / n);
@@ -154,4 +155,4 @@ class Szegedy final : public Node {
 
 }  // namespace
 
-BLINDSPOT_PLUGIN(Szegedy, "szegedy", attack, "2")
+BLINDSPOT_PLUGIN(Szegedy, "szegedy", attack, "3")
