@@ -147,6 +147,8 @@ def describe_text(schema):
         out += "  {:<16} {}\n".format(table["id"], table["title"])
     if schema["reproduce_tolerance"] > 0:
         out += "\nreproducible within %g\n" % schema["reproduce_tolerance"]
+    if schema["across_ranks"]:
+        out += "\nruns across the ranks of an MPI run, each doing a share\n"
     return out
 
 

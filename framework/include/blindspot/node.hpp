@@ -11,6 +11,7 @@
 #include "blindspot/error.hpp"
 #include "blindspot/export.hpp"
 #include "blindspot/products.hpp"
+#include "blindspot/ranks.hpp"
 
 namespace blindspot {
 
@@ -43,6 +44,9 @@ class BLINDSPOT_API RunContext {
   /// Creates the plugin a component parameter names ({plugin: NAME, ...}, already validated
   /// by the host against that plugin's schema); `kind` is the kind the parameter declared.
   virtual std::unique_ptr<Node> component(const Value& spec, PluginKind kind) = 0;
+  /// The ranks the node shares its work with: those of an MPI run for a node whose schema
+  /// declares `.across_ranks()`, otherwise (and by default) single_rank().
+  virtual const Ranks& ranks() const;
 };
 
 /// The products connected to a node's input ports, checked by the host before the node runs.

@@ -13,7 +13,7 @@
 namespace blindspot {
 
 /// Bumped whenever PluginEntry, Node, Schema or a product type changes layout.
-inline constexpr std::uint32_t kPluginAbiVersion = 8;
+inline constexpr std::uint32_t kPluginAbiVersion = 9;
 
 /// Name of a plugin kind ("model", ...).
 BLINDSPOT_API const char* kind_name(PluginKind kind);

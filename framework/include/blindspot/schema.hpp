@@ -107,9 +107,13 @@ class BLINDSPOT_API Schema {
   /// The largest difference between a product and its re-computation that `blindspot
   /// reproduce` accepts (0: the plugin's results are deterministic and must be identical).
   double reproduce_tolerance() const { return tolerance_; }
+  /// Whether the node runs on every rank of an MPI run at once, sharing its work out through
+  /// RunContext::ranks(); otherwise one rank runs it.
+  bool across_ranks() const { return across_ranks_; }
 
  protected:
   double tolerance_ = 0.0;
+  bool across_ranks_ = false;
   std::function<std::string(const ValidatedParams&)> display_name_;
   std::vector<std::pair<std::string, std::string>> provides_;
   std::string name_, doc_;
@@ -167,6 +171,12 @@ class Schema::For : public Schema {
   /// absolute difference of any value), for results that are not bit-reproducible.
   For& reproducible_within(double difference) {
     tolerance_ = difference;
+    return *this;
+  }
+  /// Declares that the node shares its work out over the ranks of an MPI run (see
+  /// blindspot/ranks.hpp): every rank runs it with the same inputs and combines the shares.
+  For& across_ranks() {
+    across_ranks_ = true;
     return *this;
   }
 

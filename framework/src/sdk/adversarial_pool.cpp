@@ -37,6 +37,7 @@ class QuietContext final : public RunContext {
   std::unique_ptr<Node> component(const Value& spec, PluginKind kind) override {
     return outer_.component(spec, kind);
   }
+  const Ranks& ranks() const override { return outer_.ranks(); }
 
  private:
   RunContext& outer_;

@@ -10,6 +10,10 @@ Progress::~Progress() = default;
 RunContext::~RunContext() = default;
 Node::~Node() = default;
 
+const Ranks& RunContext::ranks() const {
+  return single_rank();
+}
+
 bool Inputs::has(const std::string& port) const {
   return ports_.count(port) > 0;
 }

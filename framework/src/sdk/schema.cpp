@@ -186,6 +186,7 @@ std::string Schema::describe() const {
   if (!provides_.empty()) out += "\nprovides (for an experiment's `reproduces:`):\n";
   for (const auto& [id, title] : provides_) out += fmt::format("  {:<16} {}\n", id, title);
   if (tolerance_ > 0) out += fmt::format("\nreproducible within {:g}\n", tolerance_);
+  if (across_ranks_) out += "\nruns across the ranks of an MPI run, each doing a share\n";
   return out;
 }
 

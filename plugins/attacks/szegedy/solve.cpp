@@ -282,7 +282,8 @@ Found solve(const Classifier& net, const std::vector<std::int64_t>& shape, const
   Problems problems = p;  // the objective reads the clean images' rows in place
   problems.x = p.x.to(at::kDouble).contiguous();
   Shared shared(net, batch_shape, problems, search, schedule, out, solved);
-  const int drivers = std::max(1, schedule.drivers);
+  const int drivers = std::max(0, schedule.drivers);
+  const int stride = schedule.total > 0 ? schedule.total : std::max(1, drivers);
   std::vector<Timing> timings(static_cast<std::size_t>(drivers));
   std::exception_ptr first_error;
   std::mutex error_mutex;
@@ -292,7 +293,7 @@ Found solve(const Classifier& net, const std::vector<std::int64_t>& shape, const
   const auto work = [&](int k) {
     try {
       at::set_num_threads(1);
-      Driver driver(shared, k, drivers);
+      Driver driver(shared, schedule.first + k, stride);
       const auto begun = Clock::now();
       optimiser.stream(
           driver, schedule.capacity,

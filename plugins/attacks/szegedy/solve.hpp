@@ -26,7 +26,9 @@ struct Problems {
 struct Schedule {
   bool warm_start = true;     // start each solve from the problem's previous minimiser
   std::int64_t capacity = 1;  // problems each driver keeps in its batch
-  int drivers = 1;            // batched drivers, each on its own thread
+  int drivers = 1;            // batched drivers in this process, each on its own thread (0: none)
+  int first = 0;              // the index of this process's first driver among all of them
+  int total = 0;              // drivers in every process of the run (0: `drivers`)
 };
 
 /// Where the drivers' time went, in seconds summed over the drivers.
@@ -49,12 +51,14 @@ struct Found {
   Timing timing;
 };
 
-/// Runs `search` to the end for every problem. Driver k of K owns problems k, k + K, ... (so
-/// results do not depend on thread timing); it starts them as it has room and streams their solves
-/// through `optimiser` (one objective call per step for its whole batch); a finished solve is
-/// judged by the model and either starts the problem's next solve or ends the problem. `shape` is
-/// one image's shape ([C, H, W]); `solved` is called (from any driver, serialised) each time a
-/// problem ends.
+/// Runs `search` to the end for every problem this process's drivers own. Driver k of K (K =
+/// `total`, counted over every process of an MPI run) owns problems k, k + K, ... (so results do
+/// not depend on thread timing, nor on how the drivers are spread over processes); other rows of
+/// the result keep their starting values (x, nothing found). A driver starts its problems as it has
+/// room and streams their solves through `optimiser` (one objective call per step for its whole
+/// batch); a finished solve is judged by the model and either starts the problem's next solve or
+/// ends the problem. `shape` is one image's shape ([C, H, W]); `solved` is called (from any driver,
+/// serialised) each time a problem ends.
 Found solve(const Classifier& net, const std::vector<std::int64_t>& shape, const Problems& p,
             const Optimiser& optimiser, const Search& search, const Schedule& schedule,
             RunContext& ctx, const std::function<void()>& solved);

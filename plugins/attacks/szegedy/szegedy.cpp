@@ -64,7 +64,8 @@ class Szegedy final : public Node {
         .untracked()
         .param(&Params::threads, "threads", 0,
                "batched drivers, one per thread, each single-threaded (0: one per core the run "
-               "may use); results agree whatever the count, up to float rounding")
+               "may use; per rank in an MPI run); results agree whatever the count, up to float "
+               "rounding")
         .at_least(0)
         .untracked()
         .param(&Params::warm_start, "warm_start", true,
@@ -78,7 +79,8 @@ class Szegedy final : public Node {
         .input(kData, "labelled images")
         .output(kAdversarial,
                 "closest successful x' per sample; extra: c, iterations, "
-                "evaluations, solves");
+                "evaluations, solves")
+        .across_ranks();
   }
 
   explicit Szegedy(const Params& p) : p_(p) {}
@@ -106,15 +108,27 @@ class Szegedy final : public Node {
     if (!untargeted) problems.skip = problems.skip.logical_or(target.eq(true_label));
     const std::vector<std::int64_t> shape(samples.images.sizes().begin() + 1,
                                           samples.images.sizes().end());
-    const auto progress = ctx.progress(all ? "problems" : "samples", n * per);
-    const int drivers = static_cast<int>(
-        std::min<std::int64_t>(p_.threads > 0 ? p_.threads : ctx.threads(), n * per));
-    const szegedy::Schedule schedule{p_.warm_start, p_.batch, std::max(drivers, 1)};
-    const szegedy::Found found =
+    // Drivers: one per thread, or `threads`; in a run across MPI ranks, as many on each rank,
+    // driver k of them all on rank k / per_rank, exactly as one process with all of them.
+    const Ranks& ranks = ctx.ranks();
+    const int per_rank = static_cast<int>(p_.threads > 0 ? p_.threads : ctx.threads());
+    const auto total = static_cast<int>(std::max<std::int64_t>(
+        1, std::min<std::int64_t>(static_cast<std::int64_t>(per_rank) * ranks.size(), n * per)));
+    const int first = std::min(total, ranks.rank() * per_rank);
+    const int drivers = std::min(total, first + per_rank) - first;
+    const at::Tensor driver_of = torch::arange(n * per).remainder(total);
+    const at::Tensor mine = driver_of.ge(first).logical_and(driver_of.lt(first + drivers));
+    const auto progress =
+        ctx.progress(all ? "problems" : "samples", mine.sum().item<std::int64_t>());
+    const szegedy::Schedule schedule{p_.warm_start, p_.batch, drivers, first, total};
+    szegedy::Found found =
         szegedy::solve(net, shape, problems, *make_component<Optimiser>(ctx, p_.optimiser),
                        *make_component<Search>(ctx, p_.search), schedule, ctx, [&] {
                          if (progress) progress->advance();
                        });
+    for (at::Tensor* rows : {&found.x, &found.found, &found.distance, &found.c, &found.iterations,
+                             &found.evaluations, &found.solves})
+      *rows = ranks.combine(*rows, mine);
     // Per sample, the closest success over its problems (the first problem if none).
     const at::Tensor score =
         torch::where(found.found, found.distance, std::numeric_limits<double>::infinity());
@@ -142,10 +156,11 @@ class Szegedy final : public Node {
     const szegedy::Timing& t = found.timing;
     const double busy = std::max(t.model + t.judging + t.optimiser, 1e-9);
     std::snprintf(line, sizeof line,
-                  "%d batched drivers, %.1f s: %.0f%% model, %.0f%% optimiser, %.0f%% judging; "
+                  "%d batched drivers%s, %.1f s: %.0f%% model, %.0f%% optimiser, %.0f%% judging; "
                   "%.1f evaluations per sample",
-                  schedule.drivers, t.wall, 100 * t.model / busy, 100 * t.optimiser / busy,
-                  100 * t.judging / busy, found.evaluations.sum().item<double>() / n);
+                  total, ranks.size() > 1 ? " (times on this rank)" : "", t.wall,
+                  100 * t.model / busy, 100 * t.optimiser / busy, 100 * t.judging / busy,
+                  found.evaluations.sum().item<double>() / n);
     ctx.log(line);
     out.put(kAdversarial, std::move(set));
   }

@@ -8,6 +8,7 @@
 #include "blindspot/error.hpp"
 #include "cli/command_line.hpp"
 #include "cli/commands.hpp"
+#include "cluster/world.hpp"
 #include "graph/printable.hpp"
 
 using namespace blindspot::host;
@@ -38,19 +39,27 @@ int dispatch(const CommandLine& line) {
   return 2;  // not reached: every command is handled above
 }
 
+/// Runs the command line; returns its exit code. Under an MPI launcher only rank 0 prints.
+int run_command_line(int argc, char** argv) {
+  try {
+    const ParsedCommandLine parsed = parse_command_line(argc, argv);
+    return parsed.command ? dispatch(*parsed.command) : parsed.exit_code;
+  } catch (const blindspot::Error& e) {
+    if (world::rank() == 0) fmt::print(stderr, "blindspot: {}\n", printable(e.what()));
+    return 2;
+  } catch (const std::exception& e) {
+    if (world::rank() == 0) fmt::print(stderr, "blindspot: run failed: {}\n", printable(e.what()));
+    return 1;
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   // Weight decay leaves denormal weights whose arithmetic is many times slower; flush them.
   at::globalContext().setFlushDenormal(true);
-  try {
-    const ParsedCommandLine parsed = parse_command_line(argc, argv);
-    return parsed.command ? dispatch(*parsed.command) : parsed.exit_code;
-  } catch (const blindspot::Error& e) {
-    fmt::print(stderr, "blindspot: {}\n", printable(e.what()));
-    return 2;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "blindspot: run failed: {}\n", printable(e.what()));
-    return 1;
-  }
+  world::join(argc, argv);  // started by mpirun or srun: this process is one of the ranks
+  const int code = run_command_line(argc, argv);
+  world::leave();
+  return code;
 }

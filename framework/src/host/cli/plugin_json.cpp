@@ -82,6 +82,7 @@ json plugin_json(const LoadedPlugin& plugin) {
       {"outputs", ports_json(schema.outputs())},
       {"provides", provides},
       {"reproduce_tolerance", schema.reproduce_tolerance()},
+      {"across_ranks", schema.across_ranks()},
   };
 }
 

@@ -8,14 +8,16 @@
 namespace blindspot::host {
 
 HostContext::HostContext(const Registry& registry, std::string node, std::uint64_t seed,
-                         int threads, bool bars, std::function<void(const std::string&)> log_line)
+                         int threads, bool bars, std::function<void(const std::string&)> log_line,
+                         const Ranks& ranks)
     : registry_(registry),
       node_(std::move(node)),
       seed_(seed),
       rng_(seed),
       threads_(threads),
       bars_(bars),
-      log_line_(std::move(log_line)) {}
+      log_line_(std::move(log_line)),
+      ranks_(ranks) {}
 
 std::unique_ptr<Progress> HostContext::progress(const std::string& what, std::int64_t total) {
   return std::make_unique<TerminalProgress>(node_ + ": " + what, total, bars_);

@@ -13,12 +13,17 @@
 #include <stdexcept>
 
 #include "archive/archive.hpp"
+#include "cluster/record_bytes.hpp"
+#include "cluster/tags.hpp"
+#include "cluster/world.hpp"
+#include "cluster/world_ranks.hpp"
 #include "graph/params.hpp"
 #include "graph/value_json.hpp"
 #include "runner/context.hpp"
 #include "runner/cores.hpp"
 #include "runner/hash.hpp"
 #include "runner/out_of_memory.hpp"
+#include "runner/rank_plan.hpp"
 #include "runner/resume.hpp"
 #include "runner/stop_on_signal.hpp"
 #include "runner/versions.hpp"
@@ -183,67 +188,90 @@ NodeInfo node_info(const Graph& graph, const GraphNode& node, const std::string&
 /// What the run needs to know of the nodes before any of them runs.
 struct Plan {
   std::vector<std::string> keys;  // each node's cache key, by graph index
-  Reusable reusable;              // what --resume takes from an earlier archive
+  Reusable reusable;              // what --resume takes from an earlier archive (rank 0)
   int threads = 1;
+  RankPlan ranks;  // where each node runs (all on rank 0 outside mpirun)
 };
+
+/// Every node's products on this rank, by graph index (empty for a node it does not hold).
+using Products = std::vector<std::map<std::string, std::shared_ptr<const Product>>>;
 
 /// One node's run, restore or load, and its line of the closing summary.
 class NodeRun {
  public:
-  NodeRun(const Graph& graph, const Plan& plan, const RunOptions& options, ArchiveWriter& writer,
-          KeptNodes& kept)
-      : graph_(graph), plan_(plan), options_(options), writer_(writer), kept_(kept) {}
+  NodeRun(const Graph& graph, const Plan& plan, const RunOptions& options)
+      : graph_(graph), plan_(plan), options_(options) {}
 
-  /// Runs (or restores, or loads) node `i` on its inputs' products; archives what it computed.
-  std::map<std::string, std::shared_ptr<const Product>> operator()(
-      std::size_t i,
-      const std::vector<std::map<std::string, std::shared_ptr<const Product>>>& products,
-      NodeTiming& timing) {
+  /// Runs (or restores, or loads) node `i` on its inputs' products into `out`; returns what the
+  /// archive records of it.
+  FinishedNode operator()(std::size_t i, const Products& products, Outputs& out,
+                          NodeTiming& timing) {
     const GraphNode& node = graph_.nodes[i];
     const std::string& name = node.decl->name;
-    const std::uint64_t seed = node_seed(graph_.experiment->seed, name);
-    Inputs in;
-    for (const auto& [port, connections] : node.inputs) {
-      if (connections.empty()) in.add_empty(port);
-      for (const Connection& c : connections)
-        in.add(port, {graph_.nodes[c.node].decl->name, products[c.node].at(c.port)});
-    }
-    std::function<void(const std::string&)> log_line;  // none when quiet
-    if (!options_.quiet) log_line = [](const std::string& line) { fmt::print("  {}\n", line); };
-    HostContext ctx(*graph_.registry, name, seed, plan_.threads, options_.bars, log_line);
-    torch::manual_seed(seed);
+    const Inputs in = inputs(i, products);
+    HostContext ctx = context(i);
+    torch::manual_seed(ctx.seed());
     std::unique_ptr<Node> instance = create(node.plugin->entry->create, node.params, name);
-    Outputs out;
     const auto start = std::chrono::steady_clock::now();
     const std::vector<std::string>& restored = plan_.reusable.nodes;
     timing = {name, node.decl->plugin, "", 0.0, 0};
+    FinishedNode made;
     if (std::find(restored.begin(), restored.end(), name) != restored.end()) {
       restore(
           node, *instance, *plan_.reusable.source, name,
           [&] { return plan_.reusable.products.at(name); }, in, out, ctx);
+      made = {"restored", 0.0, plan_.reusable.products.at(name)};
       timing.how = "restored";
     } else if (node.from) {
       restore(
           node, *instance, node.from->archive, node.from->node,
           [&] { return ArchiveReader(node.from->archive).products(node.from->node); }, in, out,
           ctx);
-      NodeInfo info = node_info(graph_, node, plan_.keys[i], seed);
-      info.status = "loaded from " + node.decl->from;
-      add_node(writer_, info, records(node, out), kept_);
+      made = {"loaded from " + node.decl->from, 0.0, records(node, out)};
       timing.how = "loaded";
     } else {
       guard_memory(node, [&] { instance->execute(name, in, out, ctx); });
-      NodeInfo info = node_info(graph_, node, plan_.keys[i], seed);
-      info.duration = seconds_since(start);
-      info.status = "complete";
-      add_node(writer_, info, records(node, out), kept_);
+      made = {"complete", seconds_since(start), records(node, out)};
     }
     timing.seconds = seconds_since(start);
     for (const auto& [port, product] : out.all()) timing.examples += product->examples();
-    return out.all();
+    return made;
+  }
+
+  /// Rebuilds node `i`'s outputs on this rank from the products another rank `made`.
+  void rebuild(std::size_t i, const Products& products, const FinishedNode& made, Outputs& out) {
+    const GraphNode& node = graph_.nodes[i];
+    const Inputs in = inputs(i, products);
+    HostContext ctx = context(i);
+    std::unique_ptr<Node> instance =
+        create(node.plugin->entry->create, node.params, node.decl->name);
+    guard_memory(node, [&] { instance->restore(made.products, in, out, ctx); });
+    check_outputs(node, out);
   }
 
  private:
+  /// The products connected to node `i`'s input ports.
+  Inputs inputs(std::size_t i, const Products& products) const {
+    Inputs in;
+    for (const auto& [port, connections] : graph_.nodes[i].inputs) {
+      if (connections.empty()) in.add_empty(port);
+      for (const Connection& c : connections)
+        in.add(port, {graph_.nodes[c.node].decl->name, products[c.node].at(c.port)});
+    }
+    return in;
+  }
+  /// Node `i`'s context: its seed, the run's threads, and the ranks it shares its work with.
+  HostContext context(std::size_t i) const {
+    const GraphNode& node = graph_.nodes[i];
+    const std::string& name = node.decl->name;
+    std::function<void(const std::string&)> log_line;  // none when quiet
+    if (!options_.quiet) log_line = [](const std::string& line) { fmt::print("  {}\n", line); };
+    static const WorldRanks every_rank;
+    const Ranks& ranks =
+        plan_.ranks.owner[i] == kEveryRank ? static_cast<const Ranks&>(every_rank) : single_rank();
+    return HostContext(*graph_.registry, name, node_seed(graph_.experiment->seed, name),
+                       plan_.threads, options_.bars, log_line, ranks);
+  }
   /// The plugin's node for `params`; an Error of its constructor names the node it was for.
   template <class Create>
   static std::unique_ptr<Node> create(const Create& make, const ValidatedParams& params,
@@ -271,50 +299,170 @@ class NodeRun {
   const Graph& graph_;
   const Plan& plan_;
   const RunOptions& options_;
-  ArchiveWriter& writer_;
-  KeptNodes& kept_;
 };
+
+/// The nodes of a run on this rank: those it computes, those it receives from the ranks that
+/// computed them, and (on rank 0) the archive every node is written to.
+class RankRun {
+ public:
+  RankRun(const Graph& graph, const Plan& plan, const RunOptions& options, ArchiveWriter* writer,
+          KeptNodes& kept)
+      : graph_(graph),
+        plan_(plan),
+        options_(options),
+        writer_(writer),
+        kept_(kept),
+        run_node_(graph, plan, options),
+        products_(graph.nodes.size()),
+        held_(graph.nodes.size(), false),
+        arrived_(graph.nodes.size()),
+        written_(graph.nodes.size(), false) {}
+
+  /// Computes the nodes this rank computes, in graph order; rank 0 writes each node as soon as
+  /// it is finished here or has arrived from another rank.
+  void run() {
+    const int me = world::rank();
+    for (std::size_t i : graph_.order) {
+      if (!plan_.ranks.computes(me, i)) continue;
+      for (const auto& [port, connections] : graph_.nodes[i].inputs)
+        for (const Connection& c : connections) obtain(c.node);
+      NodeTiming timing;
+      Outputs out;
+      const FinishedNode made = run_node_(i, products_, out, timing);
+      products_[i] = out.all();
+      held_[i] = true;
+      // Written before it is sent: a failure it leads to elsewhere finds it in the archive.
+      if (writer_) write(i, made, timing);
+      if (!plan_.ranks.receivers[i].empty()) {
+        const std::string bytes = finished_to_bytes(made);
+        for (int r : plan_.ranks.receivers[i]) world::post(r, tags::node(i), bytes);
+      }
+      if (writer_) write_arrived(false);
+    }
+    if (writer_) write_arrived(true);
+  }
+
+  /// Every node's line of the closing summary, in the order they were written (rank 0).
+  const std::vector<NodeTiming>& timings() const { return timings_; }
+
+ private:
+  /// Makes node `j`'s products available here, receiving them (and what they were made from).
+  void obtain(std::size_t j) {
+    if (held_[j]) return;
+    for (const auto& [port, connections] : graph_.nodes[j].inputs)
+      for (const Connection& c : connections) obtain(c.node);
+    Outputs out;
+    run_node_.rebuild(j, products_, receive(j), out);
+    products_[j] = out.all();
+    held_[j] = true;
+  }
+
+  /// Node `j` as its rank sent it, waiting for it if it has not arrived yet.
+  const FinishedNode& receive(std::size_t j) {
+    if (!arrived_[j])
+      arrived_[j] = finished_from_bytes(world::wait(plan_.ranks.owner[j], tags::node(j)).bytes);
+    return *arrived_[j];
+  }
+
+  /// Writes every node computed on another rank that has arrived, in graph order; with
+  /// `all`, waits for each one still on its way.
+  void write_arrived(bool all) {
+    for (std::size_t j : graph_.order) {
+      if (written_[j] || plan_.ranks.computes(0, j)) continue;
+      if (!arrived_[j]) {
+        std::optional<Message> message = all ? world::wait(plan_.ranks.owner[j], tags::node(j))
+                                             : world::poll(plan_.ranks.owner[j], tags::node(j));
+        if (!message) continue;
+        arrived_[j] = finished_from_bytes(message->bytes);
+      }
+      const GraphNode& node = graph_.nodes[j];
+      NodeTiming timing{node.decl->name, node.decl->plugin,
+                        fmt::format("on rank {}", plan_.ranks.owner[j]), arrived_[j]->duration, 0};
+      write(j, *arrived_[j], timing);
+    }
+  }
+
+  /// Writes node `i` into the archive (unless --resume took it from there) and prints its line.
+  void write(std::size_t i, const FinishedNode& made, const NodeTiming& timing) {
+    const GraphNode& node = graph_.nodes[i];
+    written_[i] = true;
+    if (made.status != "restored") {
+      NodeInfo info = node_info(graph_, node, plan_.keys[i],
+                                node_seed(graph_.experiment->seed, node.decl->name));
+      info.duration = made.duration;
+      info.status = made.status;
+      add_node(*writer_, info, made.products, kept_);
+    }
+    if (!options_.quiet) {
+      std::string how = timing.how == "restored" ? "restored from archive"
+                        : node.from              ? "loaded from " + node.decl->from
+                                                 : fmt::format("done in {:.1f} s", timing.seconds);
+      if (timing.how.rfind("on rank", 0) == 0) how += " " + timing.how;
+      fmt::print("[{}/{}] {} ({}) {}\n", timings_.size() + 1, graph_.order.size(), node.decl->name,
+                 node.decl->plugin, how);
+      std::fflush(stdout);
+    }
+    timings_.push_back(timing);
+  }
+
+  const Graph& graph_;
+  const Plan& plan_;
+  const RunOptions& options_;
+  ArchiveWriter* writer_;  // rank 0's; null on the other ranks
+  KeptNodes& kept_;
+  NodeRun run_node_;
+  Products products_;
+  std::vector<bool> held_;
+  std::vector<std::optional<FinishedNode>> arrived_;
+  std::vector<bool> written_;
+  std::vector<NodeTiming> timings_;
+};
+
+/// The nodes --resume takes from the archive, which rank 0 alone reads: sent to every rank.
+void share_reused(Reusable& reusable) {
+  if (world::size() == 1) return;
+  if (world::rank() == 0) {
+    std::string names;
+    for (const std::string& name : reusable.nodes) names += name + '\n';
+    for (int r = 1; r < world::size(); ++r) world::post(r, tags::kReused, names);
+    return;
+  }
+  const std::string names = world::wait(0, tags::kReused).bytes;
+  std::size_t from = 0;
+  for (std::size_t end = names.find('\n'); end != std::string::npos;
+       from = end + 1, end = names.find('\n', from))
+    reusable.nodes.push_back(names.substr(from, end - from));
+}
 
 }  // namespace
 
 void run_experiment(const Graph& graph, const RunOptions& options) {
   const Experiment& exp = *graph.experiment;
+  const bool writes = world::rank() == 0;  // rank 0 alone writes the archive
   Plan plan;
   plan.threads = options.threads > 0 ? options.threads : usable_cores();
   torch::set_num_threads(plan.threads);
   ExperimentInfo info{exp.name, exp.text,  digest(exp.text), exp.seed,    utc_now(),
                       "",       "running", versions(),       host_name(), plan.threads};
   plan.keys = node_keys(graph, exp.seed);
-  if (options.resume)
+  if (options.resume && writes)
     plan.reusable = find_reusable(graph, plan.keys, options.output, options.quiet);
+  if (options.resume) share_reused(plan.reusable);
+  plan.ranks = plan_ranks(graph, world::size(), plan.reusable.nodes);
 
   std::optional<ArchiveWriter> writer;
   KeptNodes kept{partial_path_for(options.output), plan.reusable.nodes, false};
-  {
+  if (writes) {
     const auto hold = hold_signals();
     writer.emplace(options.output, info,
                    ReusedNodes{plan.reusable.source.value_or(fs::path()), plan.reusable.nodes});
     set_kept(kept);
   }
 
-  std::vector<std::map<std::string, std::shared_ptr<const Product>>> products(graph.nodes.size());
-  std::vector<NodeTiming> timings;
-  NodeRun run_node(graph, plan, options, *writer, kept);
-  for (std::size_t i : graph.order) {
-    NodeTiming timing;
-    products[i] = run_node(i, products, timing);
-    const GraphNode& node = graph.nodes[i];
-    if (!options.quiet) {
-      fmt::print("[{}/{}] {} ({}) {}\n", timings.size() + 1, graph.order.size(), node.decl->name,
-                 node.decl->plugin,
-                 timing.how == "restored" ? "restored from archive"
-                 : node.from              ? "loaded from " + node.decl->from
-                                          : fmt::format("done in {:.1f} s", timing.seconds));
-      std::fflush(stdout);
-    }
-    timings.push_back(timing);
-  }
-  if (!options.quiet) print_summary(timings);
+  RankRun rank_run(graph, plan, options, writer ? &*writer : nullptr, kept);
+  rank_run.run();
+  if (!writes) return;
+  if (!options.quiet) print_summary(rank_run.timings());
   info.finished = utc_now();
   info.status = "complete";
   const auto hold = hold_signals();

@@ -73,6 +73,10 @@ void set_kept(KeptNodes kept) {
   kept_now = std::move(kept);
 }
 
+const KeptNodes& kept_nodes() {
+  return kept_now;
+}
+
 std::string signal_name(int signal) {
   if (signal == SIGINT) return "SIGINT";
   if (signal == SIGTERM) return "SIGTERM";

@@ -33,6 +33,9 @@ std::unique_lock<std::mutex> hold_signals();
 /// Records what the archive holds now; call while holding hold_signals().
 void set_kept(KeptNodes kept);
 
+/// What the archive holds now; call while holding hold_signals().
+const KeptNodes& kept_nodes();
+
 /// "SIGINT", "SIGTERM", or "signal N".
 std::string signal_name(int signal);
 

@@ -1,0 +1,183 @@
+// `mpirun -n R blindspot run`: the products of one process, rank 0 alone writing the archive; a
+// failure on any rank ends the run with one line; --resume goes on from what was kept.
+#include <doctest/doctest.h>
+
+#include <ATen/ATen.h>
+
+#include <fstream>
+
+#include "archive/archive.hpp"
+#include "cluster/world.hpp"
+#include "support/idx_pool.hpp"
+#include "support/process.hpp"
+
+namespace fs = std::filesystem;
+using blindspot::host::ArchiveReader;
+using blindspot::test_support::run_blindspot;
+using blindspot::test_support::run_command;
+using blindspot::test_support::TempDir;
+
+namespace {
+
+/// Whether this build runs across MPI ranks and an MPI launcher is installed.
+bool mpi_available() {
+  return blindspot::host::world::built_with_mpi() &&
+         run_command("command -v mpirun").exit_code == 0;
+}
+
+/// `blindspot ARGS` on `ranks` ranks of one machine (as root too, more ranks than cores, and
+/// without the single-copy mechanism that containers forbid).
+blindspot::test_support::CommandResult mpirun(int ranks, const std::string& args) {
+  return run_command(
+      "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
+      "OMPI_MCA_btl_vader_single_copy_mechanism=none OMPI_MCA_rmaps_base_oversubscribe=1 "
+      "mpirun --bind-to none -n " +
+      std::to_string(ranks) + " '" + BLINDSPOT_EXE + "' " + args);
+}
+
+/// An experiment on a pool of random images: two models trained apart (so two ranks train them
+/// at once), Szegedy's attack on each (shared out over the ranks, `drivers` per rank) and
+/// their errors.
+fs::path write_experiment(const fs::path& dir, const std::string& name, int drivers) {
+  if (!fs::exists(dir / "pool")) blindspot::test_support::write_random_pool(dir, 400, 3);
+  const fs::path file = dir / (name + ".yaml");
+  std::ofstream(file) << "experiment: two\nseed: 5\nnodes:\n"
+                      << "  data:\n    plugin: dataset\n    with: {source: idx, path: "
+                      << (dir / "pool").string() << ", train: 300, test: 100}\n"
+                      << "  soft:\n    plugin: softmax\n    inputs: {data: data}\n"
+                      << "    with: {epochs: 3}\n"
+                      << "  deep:\n    plugin: mlp\n    inputs: {data: data}\n"
+                      << "    with: {hidden: [20], lambdas: [1.0e-4, 1.0e-4], epochs: 3}\n"
+                      << "  attack-soft:\n    plugin: szegedy\n"
+                      << "    inputs: {model: soft, data: data}\n"
+                      << "    with: {split: test, count: 30, threads: " << drivers << "}\n"
+                      << "  attack-deep:\n    plugin: szegedy\n"
+                      << "    inputs: {model: deep, data: data}\n"
+                      << "    with: {split: test, count: 30, threads: " << drivers << "}\n"
+                      << "  errors-soft:\n    plugin: evaluate\n"
+                      << "    inputs: {model: soft, data: data}\n"
+                      << "  errors-deep:\n    plugin: evaluate\n"
+                      << "    inputs: {model: deep, data: data}\n";
+  return file;
+}
+
+/// Checks that every node of `expected` is in `actual` with the same products, bit for bit.
+void check_same_products(const fs::path& expected, const fs::path& actual) {
+  const ArchiveReader want(expected), got(actual);
+  const auto nodes = want.nodes();
+  CHECK(nodes.size() == got.nodes().size());
+  for (const auto& node : nodes) {
+    CAPTURE(node.name);
+    const blindspot::StoredProducts a = want.products(node.name), b = got.products(node.name);
+    REQUIRE(a.size() == b.size());
+    for (const auto& [port, record] : a) {
+      CAPTURE(port);
+      REQUIRE(b.count(port) == 1);
+      const blindspot::Record& other = b.at(port);
+      CHECK((record.strings == other.strings));
+      CHECK((record.attributes == other.attributes));
+      REQUIRE(record.tensors.size() == other.tensors.size());
+      for (const auto& [name, tensor] : record.tensors) {
+        CAPTURE(name);
+        REQUIRE(other.tensors.count(name) == 1);
+        CHECK(at::equal(tensor, other.tensors.at(name)));
+      }
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("mpirun -n 2: the products of one process whose attacks run both ranks' drivers") {
+  if (!mpi_available()) {
+    MESSAGE("this build has no MPI, or mpirun is missing: not tested");
+    return;
+  }
+  TempDir dir("blindspot_mpi_two");
+  // One thread per rank, attacks on one driver per thread (threads: 0) over the two ranks,
+  // against one process of one thread whose attacks run two drivers.
+  const auto alone = run_blindspot("run " + write_experiment(dir.path(), "two", 2).string() +
+                                   " -o " + (dir.path() / "alone.h5").string() + " --threads 1");
+  INFO(alone.output);
+  REQUIRE(alone.exit_code == 0);
+  const auto ranks = mpirun(2, "run " + write_experiment(dir.path(), "default", 0).string() +
+                                   " -o " + (dir.path() / "ranks.h5").string() + " --threads 1");
+  INFO(ranks.output);
+  REQUIRE(ranks.exit_code == 0);
+  CHECK(ranks.output.find("on 2 ranks") != std::string::npos);
+  CHECK(ranks.output.find("on rank 1") != std::string::npos);  // a node computed elsewhere
+  check_same_products(dir.path() / "alone.h5", dir.path() / "ranks.h5");
+}
+
+TEST_CASE("mpirun -n 3 shares the attacks' drivers out as one process runs all of them") {
+  if (!mpi_available()) {
+    MESSAGE("this build has no MPI, or mpirun is missing: not tested");
+    return;
+  }
+  TempDir dir("blindspot_mpi_three");
+  const auto alone = run_blindspot("run " + write_experiment(dir.path(), "three", 3).string() +
+                                   " -o " + (dir.path() / "alone.h5").string() + " --threads 1");
+  INFO(alone.output);
+  REQUIRE(alone.exit_code == 0);
+  const auto ranks = mpirun(3, "run " + write_experiment(dir.path(), "one", 1).string() + " -o " +
+                                   (dir.path() / "ranks.h5").string() + " --threads 1");
+  INFO(ranks.output);
+  REQUIRE(ranks.exit_code == 0);
+  check_same_products(dir.path() / "alone.h5", dir.path() / "ranks.h5");
+}
+
+TEST_CASE("a node failing on rank 1 ends the run in one line, keeps rank 0's nodes; --resume") {
+  if (!mpi_available()) {
+    MESSAGE("this build has no MPI, or mpirun is missing: not tested");
+    return;
+  }
+  TempDir dir("blindspot_mpi_fails");
+  const auto experiment = [&](bool fail) {
+    std::ofstream(dir.path() / "fails.yaml")
+        << "experiment: fails\nseed: 1\nnodes:\n"
+        << "  first: {plugin: fails, with: {fail: false}}\n"
+        << "  second: {plugin: fails, inputs: {after: first}, with: {fail: "
+        << (fail ? "true" : "false") << "}}\n";
+    return (dir.path() / "fails.yaml").string();
+  };
+  const std::string out = (dir.path() / "fails.h5").string();
+  const std::string plugins = std::string(" --plugin-path '") + BLINDSPOT_TEST_PLUGIN_DIR + "'";
+  const auto failed = mpirun(2, "run " + experiment(true) + " -o " + out + plugins);
+  INFO(failed.output);
+  CHECK(failed.exit_code == 1);
+  CHECK(failed.output.find("blindspot: run failed on rank 1 of 2: node 'second'") !=
+        std::string::npos);
+  CHECK(failed.output.find("this node fails, as it was asked to") != std::string::npos);
+  CHECK(failed.output.find("1 finished node(s) are kept") != std::string::npos);
+  CHECK_FALSE(fs::exists(out));
+  const auto resumed = mpirun(2, "run " + experiment(false) + " -o " + out + plugins + " --resume");
+  INFO(resumed.output);
+  REQUIRE(resumed.exit_code == 0);
+  CHECK(resumed.output.find("first (fails) restored from archive") != std::string::npos);
+  const ArchiveReader archive(out);
+  CHECK(archive.nodes().size() == 2);
+}
+
+TEST_CASE("map_rows gives each of three ranks every third item and every rank all results") {
+  if (!mpi_available()) {
+    MESSAGE("this build has no MPI, or mpirun is missing: not tested");
+    return;
+  }
+  TempDir dir("blindspot_mpi_squares");
+  std::ofstream(dir.path() / "squares.yaml")
+      << "experiment: squares\nseed: 1\nnodes:\n"
+      << "  squares: {plugin: rank_squares, with: {count: 11}}\n";
+  const std::string out = (dir.path() / "squares.h5").string();
+  const auto run = mpirun(3, "run " + (dir.path() / "squares.yaml").string() + " -o " + out +
+                                 " --plugin-path '" + BLINDSPOT_TEST_PLUGIN_DIR + "'");
+  INFO(run.output);
+  REQUIRE(run.exit_code == 0);
+  const blindspot::Table table =
+      blindspot::Table::load(ArchiveReader(out).products("squares").at("table"));
+  REQUIRE(table.rows.size() == 11);
+  for (std::size_t i = 0; i < 11; ++i) {
+    CAPTURE(i);
+    CHECK(table.at(i, 0) == static_cast<double>(i * i));
+    CHECK(table.at(i, 1) == static_cast<double>(i % 3));
+  }
+}
