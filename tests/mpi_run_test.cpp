@@ -19,12 +19,6 @@ using blindspot::test_support::TempDir;
 
 namespace {
 
-/// Whether this build runs across MPI ranks and an MPI launcher is installed.
-bool mpi_available() {
-  return blindspot::host::world::built_with_mpi() &&
-         run_command("command -v mpirun").exit_code == 0;
-}
-
 /// `blindspot ARGS` on `ranks` ranks of one machine (as root too, more ranks than cores, and
 /// without the single-copy mechanism that containers forbid).
 blindspot::test_support::CommandResult mpirun(int ranks, const std::string& args) {
@@ -33,6 +27,22 @@ blindspot::test_support::CommandResult mpirun(int ranks, const std::string& args
       "OMPI_MCA_btl_vader_single_copy_mechanism=none OMPI_MCA_rmaps_base_oversubscribe=1 "
       "mpirun --bind-to none -n " +
       std::to_string(ranks) + " '" + BLINDSPOT_EXE + "' " + args);
+}
+
+/// True, with a message, when this build has no MPI or this machine cannot start two ranks (no
+/// mpirun, or a sandbox that forbids it): the test is then not run.
+bool mpi_missing() {
+  if (!blindspot::host::world::built_with_mpi()) {
+    MESSAGE("this build has no MPI: not tested");
+    return true;
+  }
+  const auto started = mpirun(2, "--version");
+  if (started.exit_code != 0) {
+    const std::string why = "mpirun cannot start two ranks here: not tested; " + started.output;
+    MESSAGE(why);
+    return true;
+  }
+  return false;
 }
 
 /// An experiment on a pool of random images: two models trained apart (so two ranks train them
@@ -89,10 +99,7 @@ void check_same_products(const fs::path& expected, const fs::path& actual) {
 }  // namespace
 
 TEST_CASE("mpirun -n 2: the products of one process whose attacks run both ranks' drivers") {
-  if (!mpi_available()) {
-    MESSAGE("this build has no MPI, or mpirun is missing: not tested");
-    return;
-  }
+  if (mpi_missing()) return;
   TempDir dir("blindspot_mpi_two");
   // One thread per rank, attacks on one driver per thread (threads: 0) over the two ranks,
   // against one process of one thread whose attacks run two drivers.
@@ -110,10 +117,7 @@ TEST_CASE("mpirun -n 2: the products of one process whose attacks run both ranks
 }
 
 TEST_CASE("mpirun -n 3 shares the attacks' drivers out as one process runs all of them") {
-  if (!mpi_available()) {
-    MESSAGE("this build has no MPI, or mpirun is missing: not tested");
-    return;
-  }
+  if (mpi_missing()) return;
   TempDir dir("blindspot_mpi_three");
   const auto alone = run_blindspot("run " + write_experiment(dir.path(), "three", 3).string() +
                                    " -o " + (dir.path() / "alone.h5").string() + " --threads 1");
@@ -127,10 +131,7 @@ TEST_CASE("mpirun -n 3 shares the attacks' drivers out as one process runs all o
 }
 
 TEST_CASE("a node failing on rank 1 ends the run in one line, keeps rank 0's nodes; --resume") {
-  if (!mpi_available()) {
-    MESSAGE("this build has no MPI, or mpirun is missing: not tested");
-    return;
-  }
+  if (mpi_missing()) return;
   TempDir dir("blindspot_mpi_fails");
   const auto experiment = [&](bool fail) {
     std::ofstream(dir.path() / "fails.yaml")
@@ -159,10 +160,7 @@ TEST_CASE("a node failing on rank 1 ends the run in one line, keeps rank 0's nod
 }
 
 TEST_CASE("map_rows gives each of three ranks every third item and every rank all results") {
-  if (!mpi_available()) {
-    MESSAGE("this build has no MPI, or mpirun is missing: not tested");
-    return;
-  }
+  if (mpi_missing()) return;
   TempDir dir("blindspot_mpi_squares");
   std::ofstream(dir.path() / "squares.yaml")
       << "experiment: squares\nseed: 1\nnodes:\n"
