@@ -182,6 +182,24 @@ TEST_CASE("archive format: a newer format is refused in one line, format 1 is re
   CHECK(reader.products("n").at("port").tensors.size() == sample_record().tensors.size());
 }
 
+TEST_CASE("archive format: the ranks a run had are kept; an archive without them had one") {
+  TempDir dir("archive_format");
+  const fs::path out = dir.path() / "a.h5";
+  ExperimentInfo info = experiment();
+  info.ranks = 64;
+  {
+    ArchiveWriter writer(out, info);
+    writer.finish(info);
+  }
+  CHECK(ArchiveReader(out).experiment().ranks == 64);
+  {
+    H5Handle file = blindspot::host::open_file_for_update(out);
+    H5Adelete(blindspot::host::open_group(file, "experiment").id(), "ranks");
+    blindspot::host::close_file(file);
+  }
+  CHECK(ArchiveReader(out).experiment().ranks == 1);
+}
+
 TEST_CASE("archive format: --resume from a format-1 archive computes every node again") {
   TempDir dir("archive_format");
   const fs::path out = dir.path() / "q.h5";

@@ -19,14 +19,16 @@ using blindspot::test_support::TempDir;
 
 namespace {
 
-/// `blindspot ARGS` on `ranks` ranks of one machine (as root too, more ranks than cores, and
-/// without the single-copy mechanism that containers forbid).
+/// `mpirun` on one machine: as root too, more ranks than cores, and without the single-copy
+/// mechanism that containers forbid.
+const std::string kMpirun =
+    "env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
+    "OMPI_MCA_btl_vader_single_copy_mechanism=none OMPI_MCA_rmaps_base_oversubscribe=1 "
+    "mpirun --bind-to none";
+
+/// `blindspot ARGS` on `ranks` ranks of one machine.
 blindspot::test_support::CommandResult mpirun(int ranks, const std::string& args) {
-  return run_command(
-      "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
-      "OMPI_MCA_btl_vader_single_copy_mechanism=none OMPI_MCA_rmaps_base_oversubscribe=1 "
-      "mpirun --bind-to none -n " +
-      std::to_string(ranks) + " '" + BLINDSPOT_EXE + "' " + args);
+  return run_command(kMpirun + " -n " + std::to_string(ranks) + " '" + BLINDSPOT_EXE + "' " + args);
 }
 
 /// True, with a message, when this build has no MPI or this machine cannot start two ranks (no
@@ -178,4 +180,68 @@ TEST_CASE("map_rows gives each of three ranks every third item and every rank al
     CHECK(table.at(i, 0) == static_cast<double>(i * i));
     CHECK(table.at(i, 1) == static_cast<double>(i % 3));
   }
+}
+
+TEST_CASE("an archive records its ranks; mpirun -n 2 reproduce repeats it; others print once") {
+  if (mpi_missing()) return;
+  TempDir dir("blindspot_mpi_reproduce");
+  const std::string experiment = write_experiment(dir.path(), "two", 0).string();
+  const std::string out = (dir.path() / "ranks.h5").string();
+  const auto made = mpirun(2, "run " + experiment + " -o " + out + " --threads 1");
+  INFO(made.output);
+  REQUIRE(made.exit_code == 0);
+  CHECK(ArchiveReader(out).experiment().ranks == 2);
+
+  const auto again = mpirun(2, "reproduce " + out);
+  INFO(again.output);
+  CHECK(again.exit_code == 0);
+  const auto count = [](const std::string& text, const std::string& part) {
+    std::size_t n = 0;
+    for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+    return n;
+  };
+  CHECK(count(again.output, "7 of 7 nodes reproduced") == 1);
+  CHECK(count(again.output, "on 2 ranks") == 1);
+
+  const auto shown = mpirun(2, "show " + out);
+  INFO(shown.output);
+  CHECK(shown.exit_code == 0);
+  CHECK(count(shown.output, "experiment  two") == 1);
+  CHECK(count(shown.output, "on each of 2 MPI ranks") == 1);
+  const auto valid = mpirun(2, "validate " + experiment);
+  CHECK(count(valid.output, "is valid") == 1);
+
+  // One process repeats it with one driver per attack, and says why attacks may differ.
+  const auto alone = run_blindspot("reproduce " + out);
+  INFO(alone.output);
+  CHECK(alone.output.find("made on 2 MPI rank(s) and this run has 1; nodes shared out across "
+                          "ranks (attack-soft, attack-deep)") != std::string::npos);
+}
+
+TEST_CASE("a rank that cannot start the run stops every rank with one line, whichever it is") {
+  if (mpi_missing()) return;
+  TempDir dir("blindspot_mpi_start");
+  std::ofstream(dir.path() / "ok.yaml") << "experiment: ok\nseed: 1\nnodes:\n"
+                                        << "  squares: {plugin: rank_squares, with: {count: 4}}\n";
+  const std::string plugins = std::string(" --plugin-path '") + BLINDSPOT_TEST_PLUGIN_DIR + "'";
+  const std::string out = " -o " + (dir.path() / "out.h5").string() + plugins;
+  const std::string ok = (dir.path() / "ok.yaml").string(), missing = "absent.yaml";
+  // Rank 0 runs the first command line, rank 1 the second (Open MPI's MPMD launch); a rank that
+  // waited for ever on the other would hang the launch, which `timeout` turns into a failure.
+  const auto launch = [&](const std::string& first, const std::string& second) {
+    const std::string exe = std::string(" '") + BLINDSPOT_EXE + "' ";
+    return run_command("timeout 300 " + kMpirun + " -n 1" + exe + "run " + first + out + " : -n 1" +
+                       exe + "run " + second + out);
+  };
+  const auto second_fails = launch(ok, missing);
+  INFO(second_fails.output);
+  CHECK(second_fails.exit_code == 2);
+  CHECK(second_fails.output.find("blindspot: rank 1 of 2 cannot run: absent.yaml: cannot read "
+                                 "experiment file") != std::string::npos);
+  const auto first_fails = launch(missing, ok);
+  INFO(first_fails.output);
+  CHECK(first_fails.exit_code == 2);
+  CHECK(first_fails.output.find("absent.yaml: cannot read experiment file") != std::string::npos);
+  CHECK(first_fails.output.find("rank 1") == std::string::npos);
+  CHECK_FALSE(fs::exists(dir.path() / "out.h5"));
 }

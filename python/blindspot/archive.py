@@ -55,8 +55,9 @@ class Archive:
 
     Attributes, from ``/experiment``: ``name``, ``yaml`` (the experiment file's text),
     ``yaml_hash``, ``seed`` (int), ``started``, ``finished`` (ISO 8601 UTC; "" while the
-    run is going), ``status`` ("running" or "complete"), ``host``, ``threads`` (int),
-    ``versions`` (``{"blindspot": "0.1.0", "git_commit": ..., "libtorch": ...}`` from the
+    run is going), ``status`` ("running" or "complete"), ``host``, ``threads`` (int,
+    per rank), ``ranks`` (MPI ranks; 1 for archives without the attribute), ``versions``
+    (``{"blindspot": "0.1.0", "git_commit": ..., "libtorch": ...}`` from the
     ``version_*`` attributes), ``format_version`` (1 for archives without the attribute),
     ``attrs`` (every attribute of ``/experiment``, decoded).  ``path`` is the file and
     ``h5`` the open ``h5py.File``.
@@ -101,6 +102,7 @@ class Archive:
             self.status = values.text(self.attrs.get("status", ""))
             self.host = values.text(self.attrs.get("host", ""))
             self.threads = values.integer(self.attrs.get("threads", 0))
+            self.ranks = values.integer(self.attrs.get("ranks", 1))
         except KeyError as error:
             raise self._fail("/experiment has no attribute %s" % error) from None
         except (TypeError, ValueError) as error:

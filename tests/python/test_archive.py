@@ -447,6 +447,8 @@ class RunTest(unittest.TestCase):
         with blindspot.run(fixtures.EXPERIMENTS["two_models"], out=out, threads=1,
                            executable=self.exe, cwd=fixtures.REPO) as archive:
             self.assertEqual(archive.threads, 1)
+            self.assertEqual(archive.ranks, 1)  # no mpirun: one rank, recorded
+            self.assertIn("ranks", archive.attrs)
             self.assertEqual(archive.path, out)
             keys = {name: node.key for name, node in archive.nodes.items()}
             weights = archive["fc10-1e-4"].weights()

@@ -126,6 +126,8 @@ class Szegedy final : public Node {
                        *make_component<Search>(ctx, p_.search), schedule, ctx, [&] {
                          if (progress) progress->advance();
                        });
+    // Only x' in float32 is kept: converted first, half the bytes cross between ranks.
+    found.x = found.x.to(torch::kFloat);
     for (at::Tensor* rows : {&found.x, &found.found, &found.distance, &found.c, &found.iterations,
                              &found.evaluations, &found.solves})
       *rows = ranks.combine(*rows, mine);
@@ -133,9 +135,9 @@ class Szegedy final : public Node {
     const at::Tensor score =
         torch::where(found.found, found.distance, std::numeric_limits<double>::infinity());
     const at::Tensor chosen = torch::arange(n) * per + score.view({n, per}).argmin(1);
-    AdversarialSet set = adversarial_set(
-        net, samples, found.x.index_select(0, chosen).to(torch::kFloat).view_as(samples.images),
-        target.index_select(0, chosen), p_.batch, original_prediction);
+    AdversarialSet set =
+        adversarial_set(net, samples, found.x.index_select(0, chosen).view_as(samples.images),
+                        target.index_select(0, chosen), p_.batch, original_prediction);
     set.extra["c"] = found.c.index_select(0, chosen).to(torch::kFloat);
     set.extra["iterations"] = found.iterations.view({n, per}).sum(1);
     set.extra["evaluations"] = found.evaluations.view({n, per}).sum(1);

@@ -45,7 +45,8 @@ struct ExperimentInfo {
   std::string status;                           // "running" or "complete"
   std::map<std::string, std::string> versions;  // blindspot, git_commit, libtorch, hdf5, ...
   std::string host;
-  std::int64_t threads = 0;
+  std::int64_t threads = 0;  // per rank
+  std::int64_t ranks = 1;    // MPI ranks that ran it (1 in archives written before ranks)
   std::int64_t format = kArchiveFormat;  // the archive's layout (kArchiveFormat when written)
 };
 

@@ -60,6 +60,7 @@ void write_experiment(const H5Handle& file, const ExperimentInfo& info) {
   write_attribute(group, "status", info.status);
   write_attribute(group, "host", info.host);
   write_attribute(group, "threads", info.threads);
+  write_attribute(group, "ranks", info.ranks);
   write_attribute(group, kFormatVersion, std::int64_t{kArchiveFormat});
   for (const auto& [key, version] : info.versions)
     write_attribute(group, kVersionPrefix + key, version);
@@ -87,6 +88,8 @@ ExperimentInfo read_experiment(const H5Handle& file) {
   info.threads = read_attribute<std::int64_t>(group, "threads");
   info.format = read_format(file);
   const std::vector<std::string> names = attribute_names(group);
+  if (std::find(names.begin(), names.end(), "ranks") != names.end())
+    info.ranks = read_attribute<std::int64_t>(group, "ranks");
   for (const std::string& name : names)
     if (name.compare(0, kVersionPrefix.size(), kVersionPrefix) == 0)
       info.versions[name.substr(kVersionPrefix.size())] = read_attribute<std::string>(group, name);

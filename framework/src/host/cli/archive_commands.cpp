@@ -53,7 +53,8 @@ int command_show(const std::string& path, const PluginOptions& options,
       "experiment  {}\nstatus      {}\nseed        {}\nstarted     {}\nfinished    {}\n", e.name,
       e.status, e.seed, e.started, e.finished.empty() ? "-" : e.finished);
   header +=
-      fmt::format("host        {} ({} threads)\nyaml hash   {}\n", e.host, e.threads, e.yaml_hash);
+      fmt::format("host        {} ({} threads{})\nyaml hash   {}\n", e.host, e.threads,
+                  e.ranks > 1 ? fmt::format(" on each of {} MPI ranks", e.ranks) : "", e.yaml_hash);
   for (const auto& [name, version] : e.versions)
     header += fmt::format("{:<11} {}\n", name, version);
   fmt::print("{}", header);

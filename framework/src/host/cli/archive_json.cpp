@@ -24,6 +24,7 @@ json experiment_json(const ExperimentInfo& e) {
       {"finished", e.finished.empty() ? json(nullptr) : json(e.finished)},
       {"host", e.host},
       {"threads", e.threads},
+      {"ranks", e.ranks},
       {"yaml_hash", e.yaml_hash},
       {"yaml", e.yaml},
       {"format", e.format},

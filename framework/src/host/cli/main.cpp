@@ -20,6 +20,9 @@ int dispatch(const CommandLine& line) {
   // The dataset node reads the data folder from the environment.
   if (!line.data_dir.empty()) setenv("BLINDSPOT_DATA_DIR", line.data_dir.c_str(), 1);
   const std::string& target = line.target;
+  // Under an MPI launcher every rank runs an experiment; the other commands are rank 0's alone.
+  if (world::rank() != 0 && line.command != Command::run && line.command != Command::reproduce)
+    return 0;
   switch (line.command) {
     case Command::run:
       return command_run(target, line.output, line.resume, line.threads, line.plugins, line.print);

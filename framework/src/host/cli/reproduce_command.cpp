@@ -9,11 +9,14 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <optional>
 
 #include "archive/archive.hpp"
 #include "cli/commands.hpp"
 #include "cli/print_json.hpp"
+#include "cli/ranked_run.hpp"
 #include "cli/reproduction.hpp"
+#include "cluster/world.hpp"
 #include "graph/graph.hpp"
 #include "runner/cores.hpp"
 #include "runner/progress.hpp"
@@ -63,47 +66,75 @@ int archived_threads(const ExperimentInfo& info, const std::string& archive, boo
   return threads;
 }
 
+/// A note, unless quiet, when this launch has another rank count than the archived run: the
+/// nodes it shared out across ranks can then differ in the last bits.
+void note_other_ranks(const ExperimentInfo& info, const Graph& graph, bool quiet) {
+  if (quiet || info.ranks == world::size()) return;
+  std::string shared;
+  for (const GraphNode& node : graph.nodes)
+    if (node.plugin->schema.across_ranks())
+      shared += (shared.empty() ? "" : ", ") + node.decl->name;
+  if (shared.empty()) return;
+  fmt::print(stderr,
+             "note: the archive was made on {} MPI rank(s) and this run has {}; nodes shared "
+             "out across ranks ({}) repeat bit for bit only on as many ranks (`mpirun -n {} "
+             "blindspot reproduce ...`)\n",
+             info.ranks, world::size(), shared, info.ranks);
+}
+
 }  // namespace
 
 int command_reproduce(const std::string& archive, const PluginOptions& options,
                       const OutputOptions& print) {
-  const ArchiveReader original(archive);
-  const ExperimentInfo info = original.experiment();
-  if (info.status != "complete")
-    throw Error(archive, fmt::format("the archive's run is {}, not complete; finish it with "
-                                     "`blindspot run --resume` first",
-                                     info.status));
+  std::optional<ArchiveReader> original;
+  ExperimentInfo info;
   Registry registry;  // declared first: outlives every node and product the run creates
-  registry.load_default_locations(options.plugin_paths);
-  Problems problems;
-  const Experiment exp = parse_experiment(info.yaml, archive + "#/experiment", problems);
-  Graph graph = check_graph(exp, registry, problems);
-  for (const Problem& p : problems) fmt::print(stderr, "{}\n", p.text());
-  if (!problems.empty()) return 2;
+  Experiment exp;
+  Graph graph;  // points into `exp`
+  const int ready = prepare_on_every_rank([&] {
+    original.emplace(archive);
+    info = original->experiment();
+    if (info.status != "complete")
+      throw Error(archive, fmt::format("the archive's run is {}, not complete; finish it with "
+                                       "`blindspot run --resume` first",
+                                       info.status));
+    registry.load_default_locations(options.plugin_paths);
+    Problems problems;
+    exp = parse_experiment(info.yaml, archive + "#/experiment", problems);
+    graph = check_graph(exp, registry, problems);
+    if (problems.empty()) return 0;
+    if (world::rank() != 0) throw Error("", problems.front().text());
+    for (const Problem& p : problems) fmt::print(stderr, "{}\n", p.text());
+    return 2;
+  });
+  if (ready != 0) return ready;
 
   ScratchFolder scratch;
   RunOptions run;
   run.output = scratch.path() / "reproduced.h5";  // a fixed name: nothing archived is a path
-  run.threads = archived_threads(info, archive, print.quiet);
-  run.bars = progress_bars_wanted(print.quiet);
-  run.quiet = print.quiet || print.json;  // with --json, stdout holds the JSON alone
+  run.threads = archived_threads(info, archive, print.quiet || world::rank() != 0);
+  run.quiet = print.quiet || print.json || world::rank() != 0;  // --json: stdout holds it alone
+  run.bars = !run.quiet && progress_bars_wanted(print.quiet);
   if (!run.quiet) {
-    fmt::print("re-running '{}' ({} nodes, seed {}, {} threads as archived)\n", info.name,
-               graph.nodes.size(), info.seed, run.threads);
+    fmt::print("re-running '{}' ({} nodes, seed {}, {} threads as archived{})\n", info.name,
+               graph.nodes.size(), info.seed, run.threads,
+               world::size() > 1 ? fmt::format(", on {} ranks", world::size()) : "");
     std::fflush(stdout);
   }
-  run_experiment(graph, run);
+  note_other_ranks(info, graph, run.quiet);
+  run_on_every_rank(graph, run, archive, false);
+  if (world::rank() != 0) return 0;  // rank 0 holds the archive and compares it
 
   const ArchiveReader again(run.output);
   std::map<std::string, NodeInfo> rerun;
   for (const NodeInfo& node : again.nodes()) rerun[node.name] = node;
-  const std::vector<NodeInfo> nodes = original.nodes();
+  const std::vector<NodeInfo> nodes = original->nodes();
   std::vector<Verdict> verdicts;
   std::size_t failures = 0;
   for (const NodeInfo& node : nodes) {
     auto found = rerun.find(node.name);
     verdicts.push_back(
-        judge(node, found == rerun.end() ? nullptr : &found->second, original, again, registry));
+        judge(node, found == rerun.end() ? nullptr : &found->second, *original, again, registry));
     failures += verdicts.back().reproduced() ? 0 : 1;
   }
   if (print.json) {

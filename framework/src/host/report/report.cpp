@@ -72,9 +72,10 @@ Document build_report(const ArchiveIndex& index, const Registry& registry,
   const ExperimentInfo& e = index.experiment();
   Document document{e.name, {}, reproduced_sections(index, registry)};
   if (e.status != "complete") document.paragraphs.push_back("Archive status: " + e.status + ".");
-  document.paragraphs.push_back(fmt::format("Seed {}, {} threads, run {} to {} on {}.", e.seed,
-                                            e.threads, e.started,
-                                            e.finished.empty() ? "-" : e.finished, e.host));
+  document.paragraphs.push_back(
+      fmt::format("Seed {}, {} threads{}, run {} to {} on {}.", e.seed, e.threads,
+                  e.ranks > 1 ? fmt::format(" on each of {} MPI ranks", e.ranks) : "", e.started,
+                  e.finished.empty() ? "-" : e.finished, e.host));
   PngDrawing drawing;
   for (const ArchivedNode& node : index.view().nodes()) {
     Section section{fmt::format("{} ({})", node.name, node.plugin), {}, {}, {}};

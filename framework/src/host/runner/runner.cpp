@@ -444,6 +444,7 @@ void run_experiment(const Graph& graph, const RunOptions& options) {
   torch::set_num_threads(plan.threads);
   ExperimentInfo info{exp.name, exp.text,  digest(exp.text), exp.seed,    utc_now(),
                       "",       "running", versions(),       host_name(), plan.threads};
+  info.ranks = world::size();
   plan.keys = node_keys(graph, exp.seed);
   if (options.resume && writes)
     plan.reusable = find_reusable(graph, plan.keys, options.output, options.quiet);
