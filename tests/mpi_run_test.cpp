@@ -245,3 +245,22 @@ TEST_CASE("a rank that cannot start the run stops every rank with one line, whic
   CHECK(first_fails.output.find("rank 1") == std::string::npos);
   CHECK_FALSE(fs::exists(dir.path() / "out.h5"));
 }
+
+TEST_CASE("srun's tasks that are not MPI ranks are told that each runs alone") {
+  TempDir dir("blindspot_lone_srun");
+  std::ofstream(dir.path() / "ok.yaml") << "experiment: ok\nseed: 1\nnodes:\n"
+                                        << "  squares: {plugin: rank_squares, with: {count: 4}}\n";
+  const auto run = [&](int tasks, const std::string& name) {
+    return run_command("env SLURM_STEP_NUM_TASKS=" + std::to_string(tasks) + " '" + BLINDSPOT_EXE +
+                       "' run " + (dir.path() / "ok.yaml").string() + " -o " +
+                       (dir.path() / name).string() + " --plugin-path '" +
+                       BLINDSPOT_TEST_PLUGIN_DIR + "'");
+  };
+  const auto two = run(2, "two.h5");
+  INFO(two.output);
+  CHECK(two.exit_code == 0);  // a task farm of separate runs is allowed
+  CHECK(two.output.find("note: srun started 2 tasks, but not as MPI ranks") != std::string::npos);
+  const auto one = run(1, "one.h5");
+  CHECK(one.exit_code == 0);
+  CHECK(one.output.find("srun started") == std::string::npos);
+}

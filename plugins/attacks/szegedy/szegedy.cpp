@@ -126,7 +126,7 @@ class Szegedy final : public Node {
                        *make_component<Search>(ctx, p_.search), schedule, ctx, [&] {
                          if (progress) progress->advance();
                        });
-    // Only x' in float32 is kept: converted first, half the bytes cross between ranks.
+    // x' holds float32 values: converted first, half the bytes cross between ranks.
     found.x = found.x.to(torch::kFloat);
     for (at::Tensor* rows : {&found.x, &found.found, &found.distance, &found.c, &found.iterations,
                              &found.evaluations, &found.solves})

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <csignal>
+#include <cstdlib>
 #include <optional>
 
 #include "cli/commands.hpp"
@@ -50,6 +51,20 @@ void load_plugins(Registry& registry, const PluginOptions& options) {
     fmt::print(stderr, "warning: {}: {}\n", refused.path.string(), refused.reason);
 }
 
+/// A note when Slurm's srun started this process as one of several tasks that are not MPI
+/// ranks (srun without `--mpi=pmix`, or a build without MPI): each task runs alone.
+void note_lone_srun_task() {
+  const char* tasks = std::getenv("SLURM_STEP_NUM_TASKS");
+  if (world::size() > 1 || tasks == nullptr || std::atoi(tasks) < 2) return;
+  fmt::print(stderr,
+             "note: srun started {} tasks, but not as MPI ranks, so each runs the whole "
+             "experiment alone; {}\n",
+             tasks,
+             world::built_with_mpi() ? "for one run across them, use `srun --mpi=pmix` "
+                                       "(`srun --mpi=list` shows what your site offers)"
+                                     : "this blindspot was built without MPI");
+}
+
 /// The line an interrupted run ends with: what the archive keeps and how to go on.
 void report_interrupt(int signal, const KeptNodes& kept, const std::string& file,
                       const std::filesystem::path& output) {
@@ -86,6 +101,7 @@ int command_run(const std::string& file, const std::string& output, bool resume,
   RunOptions run;
   std::optional<OutputLock> lock;  // one run per archive: a second is refused, naming this one
   std::optional<StopOnSignal> stop;
+  if (!print.quiet) note_lone_srun_task();
   const int ready = prepare_on_every_rank([&] {
     run.threads = checked_threads(threads, print.quiet || !first);
     load_plugins(registry, options);

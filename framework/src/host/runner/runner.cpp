@@ -8,6 +8,7 @@
 #include <chrono>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -185,6 +186,18 @@ NodeInfo node_info(const Graph& graph, const GraphNode& node, const std::string&
   return info;
 }
 
+/// Returns once every rank of the run has called it: the others tell rank 0, which then tells
+/// them all.
+void wait_for_every_rank() {
+  if (world::rank() != 0) {
+    world::post(0, tags::kGathered, "");
+    world::wait(0, tags::kGathered);
+    return;
+  }
+  for (int r = 1; r < world::size(); ++r) world::wait(r, tags::kGathered);
+  for (int r = 1; r < world::size(); ++r) world::post(r, tags::kGathered, "");
+}
+
 /// What the run needs to know of the nodes before any of them runs.
 struct Plan {
   std::vector<std::string> keys;  // each node's cache key, by graph index
@@ -212,6 +225,9 @@ class NodeRun {
     HostContext ctx = context(i);
     torch::manual_seed(ctx.seed());
     std::unique_ptr<Node> instance = create(node.plugin->entry->create, node.params, name);
+    // A node shared out across ranks starts once every rank has come to it, so that its time is
+    // its own and not the wait for a rank still busy with other nodes.
+    if (plan_.ranks.owner[i] == kEveryRank) wait_for_every_rank();
     const auto start = std::chrono::steady_clock::now();
     const std::vector<std::string>& restored = plan_.reusable.nodes;
     timing = {name, node.decl->plugin, "", 0.0, 0};
@@ -318,11 +334,11 @@ class RankRun {
         arrived_(graph.nodes.size()),
         written_(graph.nodes.size(), false) {}
 
-  /// Computes the nodes this rank computes, in graph order; rank 0 writes each node as soon as
-  /// it is finished here or has arrived from another rank.
+  /// Computes the nodes this rank computes, in the plan's sequence; rank 0 writes each node as
+  /// soon as it is finished here or has arrived from another rank.
   void run() {
     const int me = world::rank();
-    for (std::size_t i : graph_.order) {
+    for (std::size_t i : plan_.ranks.sequence) {
       if (!plan_.ranks.computes(me, i)) continue;
       for (const auto& [port, connections] : graph_.nodes[i].inputs)
         for (const Connection& c : connections) obtain(c.node);
@@ -364,10 +380,10 @@ class RankRun {
     return *arrived_[j];
   }
 
-  /// Writes every node computed on another rank that has arrived, in graph order; with
+  /// Writes every node computed on another rank that has arrived, in the plan's sequence; with
   /// `all`, waits for each one still on its way.
   void write_arrived(bool all) {
-    for (std::size_t j : graph_.order) {
+    for (std::size_t j : plan_.ranks.sequence) {
       if (written_[j] || plan_.ranks.computes(0, j)) continue;
       if (!arrived_[j]) {
         std::optional<Message> message = all ? world::wait(plan_.ranks.owner[j], tags::node(j))
@@ -418,20 +434,46 @@ class RankRun {
   std::vector<NodeTiming> timings_;
 };
 
-/// The nodes --resume takes from the archive, which rank 0 alone reads: sent to every rank.
-void share_reused(Reusable& reusable) {
+/// The seconds each node of `graph` took in the run that wrote `output` (or its partial) before,
+/// by graph index; 0 for a node it did not record, all 0 without a readable earlier archive.
+std::vector<double> earlier_seconds(const Graph& graph, const fs::path& output) {
+  std::vector<double> seconds(graph.nodes.size(), 0.0);
+  for (const fs::path& path : {output, partial_path_for(output)}) {
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) continue;
+    try {
+      std::map<std::string, double> recorded;
+      for (const NodeInfo& node : ArchiveReader(path).nodes()) recorded[node.name] = node.duration;
+      for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
+        auto it = recorded.find(graph.nodes[i].decl->name);
+        if (it != recorded.end()) seconds[i] = it->second;
+      }
+      return seconds;
+    } catch (const Error&) {
+      // An unreadable earlier archive only means that no node's time is known.
+    }
+  }
+  return seconds;
+}
+
+/// What rank 0 alone reads before a run across ranks, sent to every rank as lines: the nodes
+/// --resume takes from the archive, and the seconds each node took in an earlier run.
+void share_from_rank_0(Reusable& reusable, std::vector<double>& seconds) {
   if (world::size() == 1) return;
   if (world::rank() == 0) {
-    std::string names;
-    for (const std::string& name : reusable.nodes) names += name + '\n';
-    for (int r = 1; r < world::size(); ++r) world::post(r, tags::kReused, names);
+    std::string lines = std::to_string(reusable.nodes.size()) + '\n';
+    for (const std::string& name : reusable.nodes) lines += name + '\n';
+    for (double s : seconds) lines += fmt::format("{}\n", s);
+    for (int r = 1; r < world::size(); ++r) world::post(r, tags::kReused, lines);
     return;
   }
-  const std::string names = world::wait(0, tags::kReused).bytes;
-  std::size_t from = 0;
-  for (std::size_t end = names.find('\n'); end != std::string::npos;
-       from = end + 1, end = names.find('\n', from))
-    reusable.nodes.push_back(names.substr(from, end - from));
+  std::istringstream lines(world::wait(0, tags::kReused).bytes);
+  std::string line;
+  std::getline(lines, line);
+  for (std::size_t reused = std::stoul(line); reused > 0 && std::getline(lines, line); --reused)
+    reusable.nodes.push_back(line);
+  for (double& s : seconds)
+    if (std::getline(lines, line)) s = std::stod(line);
 }
 
 }  // namespace
@@ -448,8 +490,11 @@ void run_experiment(const Graph& graph, const RunOptions& options) {
   plan.keys = node_keys(graph, exp.seed);
   if (options.resume && writes)
     plan.reusable = find_reusable(graph, plan.keys, options.output, options.quiet);
-  if (options.resume) share_reused(plan.reusable);
-  plan.ranks = plan_ranks(graph, world::size(), plan.reusable.nodes);
+  // Across ranks, the times of an earlier run at the same path balance the ranks' work.
+  std::vector<double> seconds(graph.nodes.size(), 0.0);
+  if (world::size() > 1 && writes) seconds = earlier_seconds(graph, options.output);
+  share_from_rank_0(plan.reusable, seconds);
+  plan.ranks = plan_ranks(graph, world::size(), plan.reusable.nodes, seconds);
 
   std::optional<ArchiveWriter> writer;
   KeptNodes kept{partial_path_for(options.output), plan.reusable.nodes, false};
