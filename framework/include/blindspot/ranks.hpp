@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 #include "blindspot/export.hpp"
 
@@ -26,6 +27,12 @@ class BLINDSPOT_API Ranks {
   /// the same order, with `rows` of the same shape and type (any type, contiguous or not).
   virtual at::Tensor combine(const at::Tensor& rows, const at::Tensor& mine) const = 0;
 };
+
+/// Ranks::combine() of several tensors with the same rows (one per entry of `mine`, any types
+/// and shapes) in one exchange, so that between each pair of ranks one message carries them all:
+/// each tensor is replaced by its combined rows.
+BLINDSPOT_API void combine_together(const Ranks& ranks, const std::vector<at::Tensor*>& tensors,
+                                    const at::Tensor& mine);
 
 /// The one rank of a run without MPI: combine() returns `rows` as they are.
 BLINDSPOT_API const Ranks& single_rank();

@@ -26,6 +26,27 @@ const Ranks& single_rank() {
   return one;
 }
 
+void combine_together(const Ranks& ranks, const std::vector<at::Tensor*>& tensors,
+                      const at::Tensor& mine) {
+  const std::int64_t n = mine.size(0);
+  for (const at::Tensor* t : tensors)
+    if (t->dim() == 0 || t->size(0) != n)
+      throw Error("", "combine_together: every tensor needs one row per entry of `mine`");
+  if (ranks.size() == 1 || n == 0) return;
+  // Each tensor's rows as bytes, side by side: one tensor of n rows to combine.
+  std::vector<at::Tensor> bytes;
+  for (const at::Tensor* t : tensors)
+    bytes.push_back(t->contiguous().reshape({n, t->numel() / n}).view(at::kByte));
+  const at::Tensor combined = ranks.combine(at::cat(bytes, 1), mine);
+  std::int64_t column = 0;
+  for (std::size_t k = 0; k < tensors.size(); ++k) {
+    const std::int64_t width = bytes[k].size(1);
+    at::Tensor& t = *tensors[k];
+    t = combined.narrow(1, column, width).contiguous().view(t.scalar_type()).view(t.sizes());
+    column += width;
+  }
+}
+
 at::Tensor round_robin(const Ranks& ranks, std::int64_t n) {
   return at::arange(n, at::kLong).remainder(ranks.size()).eq(ranks.rank());
 }

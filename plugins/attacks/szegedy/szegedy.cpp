@@ -126,11 +126,13 @@ class Szegedy final : public Node {
                        *make_component<Search>(ctx, p_.search), schedule, ctx, [&] {
                          if (progress) progress->advance();
                        });
-    // x' holds float32 values: converted first, half the bytes cross between ranks.
+    // x' holds float32 values: converted first, half the bytes cross between ranks, in one
+    // message with the search's results.
     found.x = found.x.to(torch::kFloat);
-    for (at::Tensor* rows : {&found.x, &found.found, &found.distance, &found.c, &found.iterations,
-                             &found.evaluations, &found.solves})
-      *rows = ranks.combine(*rows, mine);
+    combine_together(ranks,
+                     {&found.x, &found.found, &found.distance, &found.c, &found.iterations,
+                      &found.evaluations, &found.solves},
+                     mine);
     // Per sample, the closest success over its problems (the first problem if none).
     const at::Tensor score =
         torch::where(found.found, found.distance, std::numeric_limits<double>::infinity());
